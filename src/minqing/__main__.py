@@ -1,0 +1,3 @@
+from minqing.cli import main
+
+main()

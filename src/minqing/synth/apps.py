@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SynthConfig(AppConfig):
+    name = "minqing.synth"
+    verbose_name = "模拟数据"
