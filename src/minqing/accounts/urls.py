@@ -1,8 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from minqing.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    # Django 5 logs out on POST only; the header's 退出登录 button posts here.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

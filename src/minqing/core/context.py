@@ -1,13 +1,38 @@
-"""Template context shared by every page: the navigation, showing only what exists."""
+"""Template context shared by every page: the district's name, the navigation (showing only
+what exists) and who is signed in."""
 
 from django.http import HttpRequest
 from django.urls import reverse
 
+from minqing.areas.models import Area, Level
+
+
+def roles_of(request: HttpRequest) -> list:
+    """The signed-in user's roles, read once per request (the header and the page both ask)."""
+    if not hasattr(request, "_minqing_roles"):
+        user = getattr(request, "user", None)
+        roles = list(user.roles.all()) if user is not None and user.is_authenticated else []
+        request._minqing_roles = roles
+    return request._minqing_roles
+
 
 def navigation(request: HttpRequest) -> dict:
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {"nav_items": []}
-    items = [("首页", reverse("home"))]
-    if request.user.is_staff:
-        items.append(("系统管理", reverse("admin:index")))
-    return {"nav_items": [{"label": label, "url": url} for label, url in items]}
+    district_name = (
+        Area.objects.filter(level=Level.DISTRICT).order_by("code").values_list("name", flat=True)
+    ).first()
+    context = {"district_name": district_name or "", "nav_items": []}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    # label, url, the views under which the item is the current one
+    items = [("首页", reverse("home"), {"home", "areas:detail"})]
+    if user.is_staff:
+        items.append(("系统管理", reverse("admin:index"), set()))
+    context["nav_items"] = [
+        {"label": label, "url": url, "is_current": view_name in views}
+        for label, url, views in items
+    ]
+    context["current_roles"] = roles_of(request)
+    return context

@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from minqing.registry.models import (
+    Facility,
+    Household,
+    Membership,
+    Organization,
+    Person,
+    Place,
+)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("name", "sex", "birth_on", "died_on")
+    list_filter = ("sex",)
+    search_fields = ("name",)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    raw_id_fields = ("person",)
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ("number", "area", "address")
+    list_filter = ("area__level",)
+    search_fields = ("number", "address", "area__name", "area__code")
+    list_select_related = ("area",)
+    raw_id_fields = ("area", "place")
+    inlines = (MembershipInline,)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "area", "parent", "address")
+    list_filter = ("kind",)
+    search_fields = ("code", "name", "address", "area__name")
+    list_select_related = ("area", "parent")
+    raw_id_fields = ("area", "parent")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "area", "place")
+    list_filter = ("kind",)
+    search_fields = ("code", "name", "area__name")
+    list_select_related = ("area", "place")
+    raw_id_fields = ("area", "place")
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "area", "place", "is_working")
+    list_filter = ("kind", "is_working")
+    search_fields = ("code", "name", "area__name")
+    list_select_related = ("area", "place")
+    raw_id_fields = ("area", "place")
