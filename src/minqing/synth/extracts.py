@@ -46,6 +46,11 @@ class Extract:
     build: Callable[[Context], pl.DataFrame]
     sheet: str = "Sheet1"
     description: str = ""
+    # the columns that identify a person (errors are injected into these)
+    name_column: str | None = "姓名"
+    id_column: str | None = None
+    phone_column: str | None = None
+    birth_column: str | None = None
 
 
 @dataclass
@@ -133,16 +138,15 @@ def _person_rows(ctx: Context, mask: pl.Expr) -> pl.DataFrame:
     return ctx.base.filter(mask).with_columns(errors=pl.lit([], dtype=pl.List(pl.String)))
 
 
-def _finish(df: pl.DataFrame, ctx: Context, ex: Extract, columns: dict[str, pl.Expr], *, stream: int,
-            name: str | None = "姓名", id_number: str | None = None, phone: str | None = None,
-            birth: str | None = None) -> pl.DataFrame:
+def _finish(df: pl.DataFrame, ctx: Context, ex: Extract, columns: dict[str, pl.Expr], *, stream: int) -> pl.DataFrame:
     """Select the department's columns, inject errors, duplicate a few rows."""
     rates = ctx.rates.scaled(ex.quality)
     out = df.select(
         pl.col("person_id"), pl.col("household_id"), pl.col("old_phone"), pl.col("errors"),
         *[expr.alias(col) for col, expr in columns.items()],
     )
-    out = inject(out, rates, ctx.rng(stream), name=name, id_number=id_number, phone=phone, birth=birth)
+    out = inject(out, rates, ctx.rng(stream), name=ex.name_column, id_number=ex.id_column,
+                 phone=ex.phone_column, birth=ex.birth_column)
     return duplicate_rows(out, rates.duplicate_row, ctx.rng(stream + 50))
 
 
@@ -169,7 +173,7 @@ def _huji(ctx: Context) -> pl.DataFrame:
         "户籍地址": pl.col("__address"),
         "人员状态": pl.when(deregistered).then(pl.lit("死亡注销")).otherwise(pl.lit("正常")),
         "注销日期": pl.when(deregistered).then(pl.col("died_on").dt.strftime("%Y%m%d")).otherwise(pl.lit("")),
-    }, stream=2, id_number="公民身份号码")
+    }, stream=2)
 
 
 def _dibao(ctx: Context) -> pl.DataFrame:
@@ -202,7 +206,7 @@ def _dibao(ctx: Context) -> pl.DataFrame:
         "起始日期": pl.col("start_on"),
         "联系电话": pl.col("phone"),
         "家庭住址": pl.col("__address"),
-    }, stream=5, id_number="身份证号", phone="联系电话")
+    }, stream=5)
 
 
 def _tekun(ctx: Context) -> pl.DataFrame:
@@ -222,7 +226,7 @@ def _tekun(ctx: Context) -> pl.DataFrame:
         "所在社区": pl.col("res_community_name"),
         "居住地址": pl.col("__address"),
         "联系电话": pl.col("phone"),
-    }, stream=8, id_number="身份证号", phone="联系电话")
+    }, stream=8)
 
 
 def _disability_subsidies(ctx: Context) -> pl.DataFrame:
@@ -244,7 +248,7 @@ def _disability_subsidies(ctx: Context) -> pl.DataFrame:
         "月补贴金额": pl.col("amount"),
         "发放起始年月": start.dt.strftime("%Y年%m月"),
         "社区": pl.col("res_community_name"),
-    }, stream=10, id_number="身份证号")
+    }, stream=10)
 
 
 def _old_age(ctx: Context) -> pl.DataFrame:
@@ -259,7 +263,7 @@ def _old_age(ctx: Context) -> pl.DataFrame:
         "津贴标准(元/月)": pl.when(pl.col("age") >= 100).then(300).when(pl.col("age") >= 90).then(200).otherwise(100),
         "所属社区": pl.col("res_community_name"),
         "联系电话": pl.col("phone"),
-    }, stream=11, id_number="身份证号", phone="联系电话")
+    }, stream=11)
 
 
 def _unemployment(ctx: Context) -> pl.DataFrame:
@@ -278,7 +282,7 @@ def _unemployment(ctx: Context) -> pl.DataFrame:
         "领取失业保险金": pl.when(pl.col("unemployment_benefit") > 0).then(pl.lit("是")).otherwise(pl.lit("否")),
         "联系电话": pl.col("phone"),
         "居住地址": pl.col("__address"),
-    }, stream=14, id_number="身份证号码", phone="联系电话")
+    }, stream=14)
 
 
 def _social_insurance(ctx: Context) -> pl.DataFrame:
@@ -302,7 +306,7 @@ def _social_insurance(ctx: Context) -> pl.DataFrame:
         "缴费基数": pl.when(retired).then(pl.lit(None, pl.Int64)).otherwise(pl.col("wage").clip(3500, 20000)),
         "月养老金": pl.when(retired).then(pl.col("pension")).otherwise(pl.lit(None, pl.Int64)),
         "最近缴费月份": pl.lit((ctx.as_of.replace(day=1) - dt.timedelta(days=1)).strftime("%Y%m")),
-    }, stream=15, id_number="证件号码")
+    }, stream=15)
 
 
 def _school(ctx: Context) -> pl.DataFrame:
@@ -344,7 +348,7 @@ def _school(ctx: Context) -> pl.DataFrame:
         ).fill_null(""),
         "监护人电话": pl.col("guardian_phone").fill_null(""),
         "家庭住址": pl.col("__address"),
-    }, stream=17, id_number="身份证件号", birth="出生日期")
+    }, stream=17)
 
 
 def _illness(ctx: Context) -> pl.DataFrame:
@@ -364,7 +368,7 @@ def _illness(ctx: Context) -> pl.DataFrame:
         "确诊时间": (diagnosed.cast(pl.Datetime("ms")) + seconds).dt.strftime("%Y-%m-%d %H:%M:%S"),
         "就诊医院": pl.col("person_id").hash(ctx.seed + 4).mod(5).pipe(_choose, hospitals),
         "联系电话": pl.col("phone"),
-    }, stream=20, name="患者姓名", id_number="身份证号", phone="联系电话")
+    }, stream=20)
 
 
 def _medical_costs(ctx: Context) -> pl.DataFrame:
@@ -380,7 +384,7 @@ def _medical_costs(ctx: Context) -> pl.DataFrame:
         "统筹基金支付": (total * fund_share).round(0).cast(pl.Int64),
         "个人自付": (total - (total * fund_share).round(0)).cast(pl.Int64),
         "结算次数": (total / 900).ceil().clip(1, 60).cast(pl.Int64),
-    }, stream=21, name="参保人姓名", id_number="公民身份号码")
+    }, stream=21)
 
 
 def _disability_cards(ctx: Context) -> pl.DataFrame:
@@ -401,7 +405,7 @@ def _disability_cards(ctx: Context) -> pl.DataFrame:
         "发证日期": issued.dt.strftime("%Y.%m.%d"),
         "联系电话": pl.col("phone"),
         "户籍地址": pl.col("__address"),
-    }, stream=24, id_number="身份证号", phone="联系电话")
+    }, stream=24)
 
 
 def _head_rows(ctx: Context, mask: pl.Expr) -> pl.DataFrame:
@@ -430,7 +434,7 @@ def _businesses(ctx: Context) -> pl.DataFrame:
         "成立日期": founded.dt.strftime("%Y%m%d"),
         "登记状态": pl.lit("存续"),
         "住所(经营场所)": pl.col("__address"),
-    }, stream=27, name="法定代表人(经营者)", id_number="证件号码")
+    }, stream=27)
 
 
 def _vehicles(ctx: Context) -> pl.DataFrame:
@@ -456,7 +460,7 @@ def _vehicles(ctx: Context) -> pl.DataFrame:
         "机动车状态": pl.lit("正常"),
         "住所详细地址": pl.col("__address"),
         "联系电话": pl.col("phone"),
-    }, stream=30, name="机动车所有人", id_number="身份证明号码", phone="联系电话")
+    }, stream=30)
 
 
 def _housing(ctx: Context) -> pl.DataFrame:
@@ -480,50 +484,66 @@ def _housing(ctx: Context) -> pl.DataFrame:
         "建筑面积(㎡)": pl.col("__area").round(2),
         "房屋用途": pl.lit("住宅"),
         "登记日期": registered.dt.strftime("%Y/%m/%d"),
-    }, stream=33, name="权利人", id_number="证件号码")
+    }, stream=33)
 
 
 from minqing.synth.hotline import hotline_orders  # noqa: E402  (uses the helpers above)
 
 EXTRACTS = [
     Extract("gongan_huji", "公安分局", "公安_户籍人口.xlsx", "xlsx", "", 0.2, _huji, "户籍人口",
-            "全区户籍人口, 每人一行, 含死亡注销"),
+            "全区户籍人口, 每人一行, 含死亡注销",
+            id_column="公民身份号码"),
     Extract("minzheng_dibao", "民政局", "民政_低保名册.xlsx", "xlsx", "", 1.0, _dibao, "低保名册",
-            "在保低保家庭及成员, 每人一行"),
+            "在保低保家庭及成员, 每人一行",
+            id_column="身份证号", phone_column="联系电话"),
     Extract("minzheng_tekun", "民政局", "民政_特困供养名册.xlsx", "xlsx", "", 1.0, _tekun, "特困人员",
-            "特困人员救助供养对象"),
+            "特困人员救助供养对象",
+            id_column="身份证号", phone_column="联系电话"),
     Extract("minzheng_liangxiang", "民政局", "民政_残疾人两项补贴.xlsx", "xlsx", "", 1.0, _disability_subsidies,
-            "两项补贴", "困难残疾人生活补贴和重度残疾人护理补贴发放名单"),
+            "两项补贴", "困难残疾人生活补贴和重度残疾人护理补贴发放名单",
+            id_column="身份证号"),
     Extract("minzheng_gaoling", "民政局", "民政_高龄津贴.xlsx", "xlsx", "", 1.0, _old_age, "高龄津贴",
-            "高龄津贴发放名单"),
+            "高龄津贴发放名单",
+            id_column="身份证号", phone_column="联系电话"),
     Extract("renshe_shiye", "人力资源和社会保障局", "人社_失业登记.csv", "csv", "gbk", 1.0, _unemployment, "",
-            "失业登记人员"),
+            "失业登记人员",
+            id_column="身份证号码", phone_column="联系电话"),
     Extract("renshe_shebao", "人力资源和社会保障局", "人社_社保缴费.csv", "csv", "gbk", 0.6, _social_insurance, "",
-            "职工养老保险参保缴费与待遇领取"),
+            "职工养老保险参保缴费与待遇领取",
+            id_column="证件号码"),
     Extract("jiaoyu_xueji", "教育局", "教育_学籍.xlsx", "xlsx", "", 0.8, _school, "学籍信息",
-            "中小学及中职在籍学生, 含辍学"),
+            "中小学及中职在籍学生, 含辍学",
+            id_column="身份证件号", birth_column="出生日期"),
     Extract("weijian_bing", "卫生健康委员会", "卫健_大病慢病.csv", "csv", "utf-8-sig", 1.2, _illness, "",
-            "慢性病与重大疾病患者"),
+            "慢性病与重大疾病患者",
+            name_column="患者姓名", id_column="身份证号", phone_column="联系电话"),
     Extract("yibao_feiyong", "医疗保障局", "医保_医疗费用.csv", "csv", "utf-8-sig", 0.8, _medical_costs, "",
-            "近12个月医疗费用结算汇总"),
+            "近12个月医疗费用结算汇总",
+            name_column="参保人姓名", id_column="公民身份号码"),
     Extract("canlian_zheng", "残疾人联合会", "残联_残疾人证.xlsx", "xlsx", "", 1.0, _disability_cards, "持证残疾人",
-            "持证残疾人"),
+            "持证残疾人",
+            id_column="身份证号", phone_column="联系电话"),
     Extract("shichang_zhuti", "市场监督管理局", "市场监管_市场主体.csv", "csv", "utf-8", 1.0, _businesses, "",
-            "辖区市场主体登记"),
+            "辖区市场主体登记",
+            name_column="法定代表人(经营者)", id_column="证件号码"),
     Extract("cheguan_jidongche", "公安交警(车管所)", "车管_机动车.csv", "csv", "utf-8", 0.8, _vehicles, "",
-            "机动车登记"),
+            "机动车登记",
+            name_column="机动车所有人", id_column="身份证明号码", phone_column="联系电话"),
     Extract("zhujian_fangchan", "住房和城乡建设局", "住建_房产.csv", "csv", "utf-8", 0.8, _housing, "",
-            "不动产登记(住宅)"),
+            "不动产登记(住宅)",
+            name_column="权利人", id_column="证件号码"),
     Extract("hotline_12345", "12345热线服务中心", "12345_工单.xlsx", "xlsx", "", 1.0, hotline_orders, "工单",
-            "12345热线和焦我办APP工单"),
+            "12345热线和焦我办APP工单",
+            name_column=None, phone_column="来电号码"),
 ]
 EXTRACTS_BY_CODE = {e.code: e for e in EXTRACTS}
 
 TRUTH_COLUMNS = ["person_id", "household_id", "errors"]
 
 
-def write_extract(ex: Extract, ctx: Context, folder: Path) -> pl.DataFrame:
-    """Write one extract; return its rows' truth (source, row, person, household, errors)."""
+def write_extract(ex: Extract, ctx: Context, folder: Path) -> tuple[pl.DataFrame, list[str]]:
+    """Write one extract; return its rows' truth (source, row, person, household, errors) and
+    the header as written."""
     df = ex.build(ctx)
     truth = df.select(
         pl.lit(ex.code).alias("source"),
@@ -538,4 +558,4 @@ def write_extract(ex: Extract, ctx: Context, folder: Path) -> pl.DataFrame:
     else:
         text = data.write_csv(None, date_format="%Y-%m-%d")
         path.write_bytes(text.encode(ex.encoding))
-    return truth
+    return truth, data.columns

@@ -88,7 +88,7 @@ def generate(
     files = {}
     for extract in ex.EXTRACTS:
         step(f"导出 {extract.filename}")
-        rows = ex.write_extract(extract, ctx, out / "extracts")
+        rows, columns = ex.write_extract(extract, ctx, out / "extracts")
         records.append(rows)
         files[f"extracts/{extract.filename}"] = {
             "source": extract.code,
@@ -97,6 +97,9 @@ def generate(
             "encoding": extract.encoding or None,
             "sheet": extract.sheet if extract.kind == "xlsx" else None,
             "rows": rows.height,
+            "columns": columns,
+            "person_columns": {"name": extract.name_column, "id_number": extract.id_column,
+                               "phone": extract.phone_column, "birth": extract.birth_column},
             "description": extract.description,
         }
 

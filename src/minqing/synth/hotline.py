@@ -119,4 +119,4 @@ def hotline_orders(ctx) -> pl.DataFrame:
         "诉求内容": pl.col("__text"),
         "事发地址": pl.col("__address"),
         "topic": pl.col("topic"),
-    }, stream=44, name=None, phone="来电号码")
+    }, stream=44)
