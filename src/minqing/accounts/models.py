@@ -32,11 +32,17 @@ class Unit(Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
     department = models.CharField(
-        "部门", max_length=32, choices=Department.choices, blank=True,
+        "部门",
+        max_length=32,
+        choices=Department.choices,
+        blank=True,
         help_text="职能部门填写; 属地单位留空",
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所属区域", on_delete=models.PROTECT, related_name="units",
+        "areas.Area",
+        verbose_name="所属区域",
+        on_delete=models.PROTECT,
+        related_name="units",
         help_text="属地单位: 其管辖区域; 职能部门: 其服务的区",
     )
 
@@ -64,7 +70,9 @@ class Role(models.Model):
     sees = models.CharField("可见范围", max_length=200)
     does = models.CharField("职责", max_length=200)
     is_security_admin = models.BooleanField(
-        "三员角色", default=False, help_text="系统/安全/审计管理员: 职责分离, 不接触居民数据",
+        "三员角色",
+        default=False,
+        help_text="系统/安全/审计管理员: 职责分离, 不接触居民数据",
     )
     sees_personal_data = models.BooleanField("可查看居民个人信息", default=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
@@ -82,7 +90,11 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     unit = models.ForeignKey(
-        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")

@@ -14,8 +14,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_name = models.CharField("操作人名称", max_length=150, blank=True)
     actor_roles = models.CharField("角色", max_length=200, blank=True)
@@ -24,7 +28,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField("对象", max_length=64, blank=True)
     summary = models.CharField("摘要", max_length=500, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
-    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, default=Outcome.ALLOWED)
+    outcome = models.CharField(
+        "结果", max_length=16, choices=Outcome.choices, default=Outcome.ALLOWED
+    )
     details = models.JSONField("详情", default=dict, blank=True)
 
     class Meta:

@@ -73,7 +73,10 @@ def _sheet_xml(df: pl.DataFrame, chunk_rows: int = 200_000) -> Iterator[bytes]:
     header = "".join(
         f'<c t="inlineStr" s="2"><is><t>{_xml_text(name)}</t></is></c>' for name in df.columns
     )
-    cols = [f'<col min="{i + 1}" max="{i + 1}" width="{_width(df, name)}"/>' for i, name in enumerate(df.columns)]
+    cols = [
+        f'<col min="{i + 1}" max="{i + 1}" width="{_width(df, name)}"/>'
+        for i, name in enumerate(df.columns)
+    ]
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -81,7 +84,7 @@ def _sheet_xml(df: pl.DataFrame, chunk_rows: int = 200_000) -> Iterator[bytes]:
         'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
         f"<cols>{''.join(cols)}</cols><sheetData>"
         f"<row>{header}</row>"
-    ).encode("utf-8")
+    ).encode()
     row = pl.concat_str([pl.lit("<row>"), *[_cell(s) for s in df.iter_columns()], pl.lit("</row>")])
     for start in range(0, df.height, chunk_rows):
         piece = df.slice(start, chunk_rows).select(row.alias("x")).get_column("x")
@@ -97,7 +100,10 @@ def _xml_text(value: str) -> str:
 
 def _width(df: pl.DataFrame, name: str) -> int:
     sample = df.get_column(name).head(200).cast(pl.String).drop_nulls()
-    longest = max([len(name) * 2, *[len(v) * (2 if not v.isascii() else 1) for v in sample.to_list()]], default=8)
+    longest = max(
+        [len(name) * 2, *[len(v) * (2 if not v.isascii() else 1) for v in sample.to_list()]],
+        default=8,
+    )
     return min(max(longest + 2, 8), 60)
 
 

@@ -20,8 +20,13 @@ def steps(title: str, *, quiet: bool = False) -> Iterator:
         yield lambda label, done, total: None
         return
     with Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console(stderr=True), transient=False,
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=False,
     ) as progress:
         task = progress.add_task(title, total=None)
 

@@ -37,11 +37,18 @@ class HouseholdQuerySet(models.QuerySet):
 class Household(Model):
     number = models.CharField("户号", max_length=32, blank=True, db_index=True)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在网格", on_delete=models.PROTECT, related_name="households",
+        "areas.Area",
+        verbose_name="所在网格",
+        on_delete=models.PROTECT,
+        related_name="households",
     )
     address = models.CharField("居住地址", max_length=200, blank=True)
     place = models.ForeignKey(
-        "registry.Place", verbose_name="楼栋", null=True, blank=True, on_delete=models.SET_NULL,
+        "registry.Place",
+        verbose_name="楼栋",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="households",
     )
 
@@ -98,10 +105,17 @@ class Place(Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=PlaceKind.choices)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在网格", on_delete=models.PROTECT, related_name="places",
+        "areas.Area",
+        verbose_name="所在网格",
+        on_delete=models.PROTECT,
+        related_name="places",
     )
     parent = models.ForeignKey(
-        "self", verbose_name="所属", null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name="所属",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     address = models.CharField("地址", max_length=200, blank=True)
@@ -131,11 +145,17 @@ class Organization(Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=OrganizationKind.choices)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在区域", on_delete=models.PROTECT,
+        "areas.Area",
+        verbose_name="所在区域",
+        on_delete=models.PROTECT,
         related_name="organizations",
     )
     place = models.ForeignKey(
-        Place, verbose_name="场所", null=True, blank=True, on_delete=models.SET_NULL,
+        Place,
+        verbose_name="场所",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="organizations",
     )
     lng = models.FloatField("经度")
@@ -168,10 +188,17 @@ class Facility(Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=FacilityKind.choices)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在网格", on_delete=models.PROTECT, related_name="facilities",
+        "areas.Area",
+        verbose_name="所在网格",
+        on_delete=models.PROTECT,
+        related_name="facilities",
     )
     place = models.ForeignKey(
-        Place, verbose_name="场所", null=True, blank=True, on_delete=models.SET_NULL,
+        Place,
+        verbose_name="场所",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="facilities",
     )
     lng = models.FloatField("经度")

@@ -44,7 +44,9 @@ class ErrorRates:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"未知的错误类型: {', '.join(sorted(unknown))}; 可用: {', '.join(sorted(known))}")
+            raise ValueError(
+                f"未知的错误类型: {', '.join(sorted(unknown))}; 可用: {', '.join(sorted(known))}"
+            )
         return cls(**data)
 
     def scaled(self, factor: float) -> ErrorRates:
@@ -194,7 +196,11 @@ def inject(
     updates = []
     for column, rows_values in changes.items():
         idx = list(rows_values)
-        series = columns[column].clone().scatter(idx, pl.Series(list(rows_values.values()), dtype=columns[column].dtype))
+        series = (
+            columns[column]
+            .clone()
+            .scatter(idx, pl.Series(list(rows_values.values()), dtype=columns[column].dtype))
+        )
         updates.append(series)
     if added:
         extra = pl.DataFrame(
@@ -202,10 +208,16 @@ def inject(
             schema={"__i": pl.UInt32, "__add": pl.List(pl.String)},
         )
         errors = (
-            df.select(pl.col("errors")).with_row_index("__i")
+            df.select(pl.col("errors"))
+            .with_row_index("__i")
             .join(extra, on="__i", how="left")
-            .select(pl.when(pl.col("__add").is_null()).then(pl.col("errors"))
-                    .otherwise(pl.col("errors").list.concat(pl.col("__add"))).alias("errors"), "__i")
+            .select(
+                pl.when(pl.col("__add").is_null())
+                .then(pl.col("errors"))
+                .otherwise(pl.col("errors").list.concat(pl.col("__add")))
+                .alias("errors"),
+                "__i",
+            )
             .sort("__i")
             .get_column("errors")
         )

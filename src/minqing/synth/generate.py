@@ -76,10 +76,25 @@ def generate(
 
     d = geo.dwellings
     base = (
-        pop.persons.join(truth.drop("hukou_number").join(pop.households.select("household_id", "hukou_number"),
-                                                         on="household_id"), on="household_id", how="left")
-        .join(d.rename(lambda c: f"res_{c}"), left_on="dwelling_id", right_on="res_dwelling_id", how="left")
-        .join(d.rename(lambda c: f"hukou_{c}"), left_on="hukou_dwelling_id", right_on="hukou_dwelling_id", how="left")
+        pop.persons.join(
+            truth.drop("hukou_number").join(
+                pop.households.select("household_id", "hukou_number"), on="household_id"
+            ),
+            on="household_id",
+            how="left",
+        )
+        .join(
+            d.rename(lambda c: f"res_{c}"),
+            left_on="dwelling_id",
+            right_on="res_dwelling_id",
+            how="left",
+        )
+        .join(
+            d.rename(lambda c: f"hukou_{c}"),
+            left_on="hukou_dwelling_id",
+            right_on="hukou_dwelling_id",
+            how="left",
+        )
         .sort("person_id")
     )
     ctx = ex.Context(base=base, households=truth, as_of=as_of, seed=seed, rates=rates)
@@ -98,8 +113,12 @@ def generate(
             "sheet": extract.sheet if extract.kind == "xlsx" else None,
             "rows": rows.height,
             "columns": columns,
-            "person_columns": {"name": extract.name_column, "id_number": extract.id_column,
-                               "phone": extract.phone_column, "birth": extract.birth_column},
+            "person_columns": {
+                "name": extract.name_column,
+                "id_number": extract.id_column,
+                "phone": extract.phone_column,
+                "birth": extract.birth_column,
+            },
             "description": extract.description,
         }
 
@@ -109,7 +128,10 @@ def generate(
     truth.write_parquet(out / "truth" / "households.parquet", statistics=False)
     truth_records.write_parquet(out / "truth" / "records.parquet", statistics=False)
     for name in ("areas", "places", "organizations", "facilities"):
-        files[f"{name}.geojson"] = {"kind": "geojson", "features": _feature_count(out / f"{name}.geojson")}
+        files[f"{name}.geojson"] = {
+            "kind": "geojson",
+            "features": _feature_count(out / f"{name}.geojson"),
+        }
     for name in ("persons", "households", "records"):
         files[f"truth/{name}.parquet"] = {"kind": "parquet"}
     for rel, info in files.items():
@@ -121,7 +143,10 @@ def generate(
         "persons": pop.persons.height,
         "households": truth.height,
         "as_of": as_of.isoformat(),
-        "areas": {lvl: sum(1 for a in geo.areas if a["level"] == lvl) for lvl in ("district", "street", "community", "grid")},
+        "areas": {
+            lvl: sum(1 for a in geo.areas if a["level"] == lvl)
+            for lvl in ("district", "street", "community", "grid")
+        },
         "places": len(geo.places),
         "organizations": len(geo.organizations),
         "facilities": len(geo.facilities),

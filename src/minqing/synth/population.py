@@ -96,16 +96,32 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
         return t == TYPE_INDEX[name]
 
     head_lo = np.select(
-        [is_("single_elderly"), is_("elderly_couple"), is_("three_generation"),
-         is_("skip_generation"), is_("single_adult"), is_("couple"), is_("single_parent"),
-         is_("nuclear_with_parent")],
-        [65, 60, 56, 56, 18, 22, 26, 30], default=26,
+        [
+            is_("single_elderly"),
+            is_("elderly_couple"),
+            is_("three_generation"),
+            is_("skip_generation"),
+            is_("single_adult"),
+            is_("couple"),
+            is_("single_parent"),
+            is_("nuclear_with_parent"),
+        ],
+        [65, 60, 56, 56, 18, 22, 26, 30],
+        default=26,
     )
     head_hi = np.select(
-        [is_("single_elderly"), is_("elderly_couple"), is_("three_generation"),
-         is_("skip_generation"), is_("single_adult"), is_("couple"), is_("single_parent"),
-         is_("nuclear_with_parent")],
-        [96, 92, 86, 80, 60, 64, 52, 56], default=56,
+        [
+            is_("single_elderly"),
+            is_("elderly_couple"),
+            is_("three_generation"),
+            is_("skip_generation"),
+            is_("single_adult"),
+            is_("couple"),
+            is_("single_parent"),
+            is_("nuclear_with_parent"),
+        ],
+        [96, 92, 86, 80, 60, 64, 52, 56],
+        default=56,
     )
     # Older heads are rarer: draw from a triangular shape leaning to the young end.
     u = rng.triangular(0, 0, 1, size=n_households)
@@ -113,24 +129,42 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     head_male = rng.random(n_households) < np.where(is_("single_elderly"), 0.35, 0.72)
 
     has_spouse = np.select(
-        [is_("elderly_couple") | is_("couple"), is_("nuclear") | is_("nuclear_with_parent"),
-         is_("three_generation"), is_("skip_generation")],
-        [True, rng.random(n_households) < 0.93, rng.random(n_households) < 0.8,
-         rng.random(n_households) < 0.7],
+        [
+            is_("elderly_couple") | is_("couple"),
+            is_("nuclear") | is_("nuclear_with_parent"),
+            is_("three_generation"),
+            is_("skip_generation"),
+        ],
+        [
+            True,
+            rng.random(n_households) < 0.93,
+            rng.random(n_households) < 0.8,
+            rng.random(n_households) < 0.7,
+        ],
         default=False,
     )
     n_children = np.select(
-        [is_("nuclear") | is_("nuclear_with_parent"), is_("single_parent"),
-         is_("three_generation")],
-        [rng.choice([1, 2, 3], size=n_households, p=[0.55, 0.38, 0.07]),
-         rng.choice([1, 2], size=n_households, p=[0.75, 0.25]), 1],
+        [
+            is_("nuclear") | is_("nuclear_with_parent"),
+            is_("single_parent"),
+            is_("three_generation"),
+        ],
+        [
+            rng.choice([1, 2, 3], size=n_households, p=[0.55, 0.38, 0.07]),
+            rng.choice([1, 2], size=n_households, p=[0.75, 0.25]),
+            1,
+        ],
         default=0,
     )
-    n_parents = np.where(is_("nuclear_with_parent"), rng.choice([1, 2], n_households, p=[0.6, 0.4]), 0)
+    n_parents = np.where(
+        is_("nuclear_with_parent"), rng.choice([1, 2], n_households, p=[0.6, 0.4]), 0
+    )
     n_grand = np.select(
         [is_("three_generation"), is_("skip_generation")],
-        [rng.choice([0, 1, 2], n_households, p=[0.2, 0.55, 0.25]),
-         rng.choice([1, 2], n_households, p=[0.7, 0.3])],
+        [
+            rng.choice([0, 1, 2], n_households, p=[0.2, 0.55, 0.25]),
+            rng.choice([1, 2], n_households, p=[0.7, 0.3]),
+        ],
         default=0,
     )
     has_in_law = is_("three_generation") & (rng.random(n_households) < 0.75)
@@ -146,7 +180,9 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
 
     add(h, "head", head_age, head_male)
     sp = h[has_spouse]
-    sp_age = np.clip(head_age[sp] + np.where(head_male[sp], -1, 1) * rng.integers(0, 5, len(sp)), 18, 100)
+    sp_age = np.clip(
+        head_age[sp] + np.where(head_male[sp], -1, 1) * rng.integers(0, 5, len(sp)), 18, 100
+    )
     add(sp, "spouse", sp_age, ~head_male[sp])
     mother_age = np.where(has_spouse & head_male, 0, head_age)
     mother_age[sp] = np.where(head_male[sp], sp_age, head_age[sp])
@@ -166,13 +202,20 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     first = ordinal == 0
     first_child_age[ch[first]] = ch_age[first]
     first_child_male[ch[first]] = rows_male[-1][first]
-    add(il, "child_in_law", first_child_age[il] + rng.integers(-3, 4, len(il)), ~first_child_male[il])
+    add(
+        il,
+        "child_in_law",
+        first_child_age[il] + rng.integers(-3, 4, len(il)),
+        ~first_child_male[il],
+    )
 
     pa = np.repeat(h, n_parents)
     pord = _ordinals(n_parents)
     pa_age = np.minimum(head_age[pa] + rng.integers(22, 33, len(pa)) + pord, 99)
     # two parents are a couple (one male, one female); one parent is more often the mother
-    pa_male = np.where(pord == 0, rng.random(len(pa)) < np.where(n_parents[pa] == 2, 1.0, 0.35), False)
+    pa_male = np.where(
+        pord == 0, rng.random(len(pa)) < np.where(n_parents[pa] == 2, 1.0, 0.35), False
+    )
     add(pa, "parent", pa_age, pa_male, pord)
 
     gc = np.repeat(h, n_grand)
@@ -200,7 +243,11 @@ def _given_names(rng, male: np.ndarray, birth_year: np.ndarray) -> pl.Series:
     n = len(male)
     era_young = (birth_year >= 1990) | ((birth_year >= 1980) & (rng.random(n) < 0.5))
     two_chars = rng.random(n) < np.where(era_young, 0.82, 0.6)
-    pools = [(m, y, GIVEN[("M" if m else "F", "young" if y else "old")]) for m in (True, False) for y in (True, False)]
+    pools = [
+        (m, y, GIVEN[("M" if m else "F", "young" if y else "old")])
+        for m in (True, False)
+        for y in (True, False)
+    ]
     chars = sorted({c for _, _, pool in pools for c in pool})
     code = {c: i for i, c in enumerate(chars)}
     first = np.zeros(n, dtype=np.int64)
@@ -222,7 +269,9 @@ def _digits(number: np.ndarray, width: int) -> np.ndarray:
     return (number[:, None] // powers) % 10
 
 
-def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt.date) -> Population:
+def build_population(
+    seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt.date
+) -> Population:
     """Households and persons, about `persons` of them, living in `dwellings`."""
     rng = _rng(seed, 1)
     n_households = max(1, int(persons / 2.55))
@@ -252,7 +301,8 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     p_death = np.where(age >= 80, 0.05, np.where(age >= 65, 0.012, 0.0008))
     dead = rng.random(n) < p_death
     died_on = np.where(
-        dead, np.datetime64(as_of) - rng.integers(5, 3 * 365, n).astype("timedelta64[D]"),
+        dead,
+        np.datetime64(as_of) - rng.integers(5, 3 * 365, n).astype("timedelta64[D]"),
         np.datetime64("NaT"),
     )
 
@@ -266,7 +316,9 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     rel = m["relation"]
     # children and grandchildren carry the head's surname when the head is male (most often)
     head_is_male = male[hh_first[h]]
-    inherit = ((rel == REL["child"]) | (rel == REL["grandchild"])) & (head_is_male | (rng.random(n) < 0.3))
+    inherit = ((rel == REL["child"]) | (rel == REL["grandchild"])) & (
+        head_is_male | (rng.random(n) < 0.3)
+    )
     inherit |= (rel == REL["parent"]) & male & head_is_male
     surname_idx = np.where(inherit, own_surname[hh_first[h]], own_surname)
     surname = pick(surnames, surname_idx)
@@ -278,12 +330,15 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     code_int = np.asarray([int(c) for c in codes], dtype=np.int64)
     young = age < 30
     region = np.where(
-        young & (rng.random(n) < 0.8), int(DISTRICT_CODE), code_int[rng.choice(len(codes), size=n, p=rw)]
+        young & (rng.random(n) < 0.8),
+        int(DISTRICT_CODE),
+        code_int[rng.choice(len(codes), size=n, p=rw)],
     )
     ymd = (
         (birth_np.astype("datetime64[Y]").astype(np.int64) + 1970) * 10000
         + (birth_np.astype("datetime64[M]").astype(np.int64) % 12 + 1) * 100
-        + (birth_np - birth_np.astype("datetime64[M]")).astype(np.int64) + 1
+        + (birth_np - birth_np.astype("datetime64[M]")).astype(np.int64)
+        + 1
     )
     # Unique sequence within (region, birth date, sex): rank inside the group, odd for men.
     df = pl.DataFrame({"region": region, "ymd": ymd, "male": male})
@@ -307,29 +362,42 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     phone = pl.Series(np.where(has_mobile, mobile, 0)).cast(pl.String).replace("0", "")
     # the old number some lists still carry (changed within the last years)
     old = pref * 10**8 + rng.integers(0, 100_000_000, n)
-    old_phone = pl.Series(np.where(has_mobile & (rng.random(n) < 0.15), old, 0)).cast(pl.String).replace("0", "")
+    old_phone = (
+        pl.Series(np.where(has_mobile & (rng.random(n) < 0.15), old, 0))
+        .cast(pl.String)
+        .replace("0", "")
+    )
 
     # --- hardship, work, income --------------------------------------------------------------------
     rng = _rng(seed, 6)
     hardship_h = rng.random(n_households) < np.select(
-        [htype == TYPE_INDEX["single_elderly"], htype == TYPE_INDEX["skip_generation"],
-         htype == TYPE_INDEX["single_parent"]],
-        [0.22, 0.35, 0.25], default=0.07,
+        [
+            htype == TYPE_INDEX["single_elderly"],
+            htype == TYPE_INDEX["skip_generation"],
+            htype == TYPE_INDEX["single_parent"],
+        ],
+        [0.22, 0.35, 0.25],
+        default=0.07,
     )
     hardship = hardship_h[h]
     alive = ~dead
     retire_age = np.where(male, 60, 55)
     disability_grade = np.zeros(n, dtype=np.int64)
     has_dis = rng.random(n) < np.where(age >= 60, 0.09, 0.04) * np.where(hardship, 2.5, 1.0)
-    disability_grade[has_dis] = rng.choice([1, 2, 3, 4], size=int(has_dis.sum()), p=[0.15, 0.25, 0.3, 0.3])
+    disability_grade[has_dis] = rng.choice(
+        [1, 2, 3, 4], size=int(has_dis.sum()), p=[0.15, 0.25, 0.3, 0.3]
+    )
     # index -1 means none; the names are picked when the frame is built
     dis_cat = np.where(has_dis, rng.choice(7, n, p=[0.14, 0.2, 0.02, 0.36, 0.1, 0.12, 0.06]), -1)
     chronic = np.where(
-        (age >= 40) & (rng.random(n) < np.where(age >= 60, 0.35, 0.12)), rng.integers(0, len(CHRONIC), n), -1
+        (age >= 40) & (rng.random(n) < np.where(age >= 60, 0.35, 0.12)),
+        rng.integers(0, len(CHRONIC), n),
+        -1,
     )
     serious = np.where(
         rng.random(n) < np.where(age >= 50, 0.02, 0.004) * np.where(hardship, 3.0, 1.0),
-        rng.integers(0, len(SERIOUS), n), -1,
+        rng.integers(0, len(SERIOUS), n),
+        -1,
     )
     severe = (disability_grade >= 1) & (disability_grade <= 2)
     unable = severe | (serious >= 0)
@@ -349,7 +417,9 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     hukou_elsewhere_h = rng_d.random(n_households) < 0.12
     other = rng_d.integers(0, nd, n_households)
     hukou_dwelling = np.where(hukou_elsewhere_h, other, dwelling_of)
-    hukou_rural_h = dwellings["is_rural"].to_numpy()[hukou_dwelling] | (rng_d.random(n_households) < 0.08)
+    hukou_rural_h = dwellings["is_rural"].to_numpy()[hukou_dwelling] | (
+        rng_d.random(n_households) < 0.08
+    )
 
     student_age = (age >= 6) & (age <= 17)
     dropout = student_age & (age >= 12) & (rng.random(n) < np.where(hardship, 0.06, 0.006))
@@ -362,10 +432,18 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     p_reg = np.where(hardship, 0.45, 0.5)
     wa = working_age & ~(in_school & (age <= 17))
     emp = np.where(wa, np.where(rural, EMP["farmer"], EMP["employed"]), emp)
-    emp = np.where(wa & (r > p_employed), np.where(rng.random(n) < p_reg, EMP["unemployed_registered"], EMP["unemployed"]), emp)
+    emp = np.where(
+        wa & (r > p_employed),
+        np.where(rng.random(n) < p_reg, EMP["unemployed_registered"], EMP["unemployed"]),
+        emp,
+    )
     emp = np.where(wa & (r < 0.06) & ~hardship, EMP["self_employed"], emp)
     emp = np.where(in_school, EMP["student"], emp)
-    emp = np.where(age >= retire_age, np.where(rural | (hardship & (rng.random(n) < 0.6)), EMP["elderly"], EMP["retired"]), emp)
+    emp = np.where(
+        age >= retire_age,
+        np.where(rural | (hardship & (rng.random(n) < 0.6)), EMP["elderly"], EMP["retired"]),
+        emp,
+    )
     emp = np.where(wa & unable, EMP["unable"], emp)
     # zero-employment households: every able working-age member is registered unemployed
     zero_h = np.zeros(n_households, dtype=bool)
@@ -378,24 +456,46 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     wage_draw = np.exp(rng.normal(np.log(np.where(hardship, 1500, 4200)), 0.45, n))
     wage = np.where(emp == EMP["employed"], np.maximum(wage_draw, 1100), 0)
     wage = np.where(emp == EMP["self_employed"], wage_draw * 1.4, wage)
-    wage = np.where(emp == EMP["farmer"], np.exp(rng.normal(np.log(np.where(hardship, 500, 1800)), 0.5, n)), wage)
-    pension = np.where(emp == EMP["retired"], np.exp(rng.normal(np.log(np.where(hardship, 1400, 3200)), 0.3, n)), 0)
-    pension = np.where(emp == EMP["elderly"], rng.integers(140, 260, n), pension)  # 城乡居民基础养老金
-    unemployment_benefit = np.where((emp == EMP["unemployed_registered"]) & (rng.random(n) < 0.3), 1450, 0)
+    wage = np.where(
+        emp == EMP["farmer"],
+        np.exp(rng.normal(np.log(np.where(hardship, 500, 1800)), 0.5, n)),
+        wage,
+    )
+    pension = np.where(
+        emp == EMP["retired"], np.exp(rng.normal(np.log(np.where(hardship, 1400, 3200)), 0.3, n)), 0
+    )
+    pension = np.where(
+        emp == EMP["elderly"], rng.integers(140, 260, n), pension
+    )  # 城乡居民基础养老金
+    unemployment_benefit = np.where(
+        (emp == EMP["unemployed_registered"]) & (rng.random(n) < 0.3), 1450, 0
+    )
     income = np.round(np.where(alive, wage + pension + unemployment_benefit, 0)).astype(np.int64)
     wage = np.round(np.where(alive, wage, 0)).astype(np.int64)
     pension = np.round(np.where(alive, pension, 0)).astype(np.int64)
-    social_insurance = np.isin(emp, [EMP["employed"], EMP["self_employed"]]) & alive & (rng.random(n) < 0.92)
+    social_insurance = (
+        np.isin(emp, [EMP["employed"], EMP["self_employed"]]) & alive & (rng.random(n) < 0.92)
+    )
 
     # medical spending in the last 12 months (yuan)
-    med = np.where(chronic >= 0, rng.gamma(2.0, 1500, n), 0) + np.where(serious >= 0, rng.gamma(2.5, 24000, n), 0)
+    med = np.where(chronic >= 0, rng.gamma(2.0, 1500, n), 0) + np.where(
+        serious >= 0, rng.gamma(2.5, 24000, n), 0
+    )
     med = np.where(rng.random(n) < 0.3, med + rng.gamma(1.2, 600, n), med)
     medical_spend = np.round(np.where(alive, med, 0)).astype(np.int64)
 
     # school stage
-    stage = np.where(in_school, np.select([age <= 11, age <= 14, (age <= 17) & (rng.random(n) < 0.8)], [1, 2, 3], default=4), -1)
+    stage = np.where(
+        in_school,
+        np.select(
+            [age <= 11, age <= 14, (age <= 17) & (rng.random(n) < 0.8)], [1, 2, 3], default=4
+        ),
+        -1,
+    )
     stage = np.where(preschool & (rng.random(n) < 0.85) & alive, 0, stage)
-    grade = np.select([stage == 1, stage == 2, stage >= 3], [age - 5, age - 11, age - 14], default=0)
+    grade = np.select(
+        [stage == 1, stage == 2, stage >= 3], [age - 5, age - 11, age - 14], default=0
+    )
     grade = np.clip(grade, 0, 6)
     # children raised by grandparents: where are the parents?
     skip = (htype[h] == TYPE_INDEX["skip_generation"]) & (rel == REL["grandchild"])
@@ -411,11 +511,18 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
     homes_h = np.where(hukou_elsewhere_h & (rng.random(n_households) < 0.4), homes_h, homes_h)
     home_area_h = np.round(rng.normal(np.where(hardship_h, 55, 92), 18, n_households)).clip(25, 260)
     business_h = rng.random(n_households) < np.where(hardship_h, 0.01, 0.07)
-    deposits_h = np.round(np.exp(rng.normal(np.log(np.where(hardship_h, 3000, 60000)), 1.0, n_households)), -2)
+    deposits_h = np.round(
+        np.exp(rng.normal(np.log(np.where(hardship_h, 3000, 60000)), 1.0, n_households)), -2
+    )
     emergency_h = rng.random(n_households) < np.where(hardship_h, 0.02, 0.002)
-    emergency_kind = pick(["火灾", "交通事故", "突发重病", "意外伤害", ""], np.where(emergency_h, rng.integers(0, 4, n_households), -1))
+    emergency_kind = pick(
+        ["火灾", "交通事故", "突发重病", "意外伤害", ""],
+        np.where(emergency_h, rng.integers(0, 4, n_households), -1),
+    )
     # does someone outside the household support the lone elderly (children elsewhere)?
-    has_supporter_h = rng.random(n_households) < np.where(htype == TYPE_INDEX["single_elderly"], 0.55, 0.97)
+    has_supporter_h = rng.random(n_households) < np.where(
+        htype == TYPE_INDEX["single_elderly"], 0.55, 0.97
+    )
 
     # owner of the vehicle / business: the head, or the oldest working member
     persons_df = pl.DataFrame(
@@ -475,14 +582,26 @@ def build_population(seed: int, persons: int, dwellings: pl.DataFrame, as_of: dt
             "hardship_seeded": hardship_h,
         }
     )
-    households_df = households_df.join(
-        d.select(
-            pl.col("dwelling_id"), "grid_code", "community_code", "street_code",
-            pl.col("address").alias("residence_address"),
-        ),
-        on="dwelling_id", how="left",
-    ).join(
-        d.select(pl.col("dwelling_id").alias("hukou_dwelling_id"), pl.col("address").alias("hukou_address")),
-        on="hukou_dwelling_id", how="left",
-    ).sort("household_id")
+    households_df = (
+        households_df.join(
+            d.select(
+                pl.col("dwelling_id"),
+                "grid_code",
+                "community_code",
+                "street_code",
+                pl.col("address").alias("residence_address"),
+            ),
+            on="dwelling_id",
+            how="left",
+        )
+        .join(
+            d.select(
+                pl.col("dwelling_id").alias("hukou_dwelling_id"),
+                pl.col("address").alias("hukou_address"),
+            ),
+            on="hukou_dwelling_id",
+            how="left",
+        )
+        .sort("household_id")
+    )
     return Population(persons=persons_df, households=households_df)

@@ -43,7 +43,14 @@ POLICIES = {
     "education_aid": "教育资助",
 }
 # Benefits that are paid and so appear on a roll (民政 lists); the rest are findings only.
-PAID = ["dibao_urban", "dibao_rural", "tekun", "disability_living", "disability_care", "old_age_allowance"]
+PAID = [
+    "dibao_urban",
+    "dibao_rural",
+    "tekun",
+    "disability_living",
+    "disability_care",
+    "old_age_allowance",
+]
 
 FAMILY_TYPES = {
     "hardship": "生活困难家庭",
@@ -63,11 +70,21 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         income=pl.col("monthly_income").filter(alive).sum(),
         basic_pension=pl.col("pension").filter(alive & (pl.col("employment") == "elderly")).sum(),
         medical=pl.col("medical_spend_12m").filter(alive).sum(),
-        able_working=(alive & pl.col("employment").is_in(
-            ["employed", "self_employed", "farmer", "unemployed_registered", "unemployed"])).sum(),
+        able_working=(
+            alive
+            & pl.col("employment").is_in(
+                ["employed", "self_employed", "farmer", "unemployed_registered", "unemployed"]
+            )
+        ).sum(),
         registered_unemployed=(alive & (pl.col("employment") == "unemployed_registered")).sum(),
-        no_capacity=(alive & ((pl.col("age") >= 60) | (pl.col("age") < 16)
-                              | pl.col("disability_grade").is_between(1, 2))).sum(),
+        no_capacity=(
+            alive
+            & (
+                (pl.col("age") >= 60)
+                | (pl.col("age") < 16)
+                | pl.col("disability_grade").is_between(1, 2)
+            )
+        ).sum(),
         disabled=(alive & (pl.col("disability_grade") > 0)).sum(),
         severe_disabled=(alive & pl.col("disability_grade").is_between(1, 2)).sum(),
         serious_ill=(alive & (pl.col("serious_illness") != "")).sum(),
@@ -75,25 +92,38 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         over_80=(alive & (pl.col("age") >= p["old_age_allowance_age"])).sum(),
         students=(alive & pl.col("school_stage").is_in(["小学", "初中", "高中", "中职"])).sum(),
         dropouts=(alive & pl.col("is_dropout")).sum(),
-        unsupported_children=(alive & (pl.col("age") < 18) & pl.col("parents_status").is_in(["dead", "unable"])).sum(),
+        unsupported_children=(
+            alive & (pl.col("age") < 18) & pl.col("parents_status").is_in(["dead", "unable"])
+        ).sum(),
         left_behind=(alive & pl.col("is_left_behind")).sum(),
         deceased=(~alive).sum(),
     )
     df = households.join(per_h, on="household_id", how="left").sort("household_id")
-    std = pl.when(pl.col("hukou_rural")).then(p["dibao_rural_monthly"]).otherwise(p["dibao_urban_monthly"])
-    disposable = pl.when(pl.col("hukou_rural")).then(p["disposable_income_rural_annual"]).otherwise(
-        p["disposable_income_urban_annual"]
+    std = (
+        pl.when(pl.col("hukou_rural"))
+        .then(p["dibao_rural_monthly"])
+        .otherwise(p["dibao_urban_monthly"])
+    )
+    disposable = (
+        pl.when(pl.col("hukou_rural"))
+        .then(p["disposable_income_rural_annual"])
+        .otherwise(p["disposable_income_urban_annual"])
     )
     df = df.with_columns(
         standard=std,
         per_capita_income=(pl.col("income") / pl.col("members").clip(1)).round(2),
-        assets_ok=(pl.col("vehicles") == 0) & ~pl.col("has_business") & (pl.col("homes") <= 1)
+        assets_ok=(pl.col("vehicles") == 0)
+        & ~pl.col("has_business")
+        & (pl.col("homes") <= 1)
         & (pl.col("deposits") <= p["deposit_months"] * std * pl.col("members").clip(1)),
     )
     below = pl.col("per_capita_income") < pl.col("standard")
     tekun = (
-        (pl.col("members") == 1) & (pl.col("no_capacity") == 1) & ~pl.col("has_supporter")
-        & ((pl.col("income") - pl.col("basic_pension")) < pl.col("standard")) & pl.col("assets_ok")
+        (pl.col("members") == 1)
+        & (pl.col("no_capacity") == 1)
+        & ~pl.col("has_supporter")
+        & ((pl.col("income") - pl.col("basic_pension")) < pl.col("standard"))
+        & pl.col("assets_ok")
     )
     df = df.with_columns(tekun=tekun)
     dibao = ~pl.col("tekun") & below & pl.col("assets_ok") & (pl.col("members") > 0)
@@ -104,16 +134,22 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
     in_dibao = pl.col("dibao_urban") | pl.col("dibao_rural") | pl.col("tekun")
     annual = pl.col("income") * 12
     df = df.with_columns(
-        dibao_edge=~in_dibao & (pl.col("per_capita_income") < p["edge_factor"] * pl.col("standard"))
-        & pl.col("assets_ok") & (pl.col("members") > 0),
+        dibao_edge=~in_dibao
+        & (pl.col("per_capita_income") < p["edge_factor"] * pl.col("standard"))
+        & pl.col("assets_ok")
+        & (pl.col("members") > 0),
     )
     in_edge = in_dibao | pl.col("dibao_edge")
     under_disposable = (annual / pl.col("members").clip(1)) < disposable
     df = df.with_columns(
-        rigid_expense=~in_edge & under_disposable & pl.col("assets_ok")
-        & (pl.col("medical") > p["rigid_expense_ratio"] * annual) & (pl.col("medical") > 0),
+        rigid_expense=~in_edge
+        & under_disposable
+        & pl.col("assets_ok")
+        & (pl.col("medical") > p["rigid_expense_ratio"] * annual)
+        & (pl.col("medical") > 0),
         temporary_aid=(pl.col("emergency") != "") & under_disposable & (pl.col("members") > 0),
-        zero_employment=~pl.col("hukou_rural") & (pl.col("able_working") > 0)
+        zero_employment=~pl.col("hukou_rural")
+        & (pl.col("able_working") > 0)
         & (pl.col("registered_unemployed") == pl.col("able_working")),
         child_welfare=pl.col("unsupported_children") > 0,
         disability_living=in_dibao & (pl.col("disabled") > 0),
@@ -121,8 +157,13 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         old_age_allowance=pl.col("over_80") > 0,
     )
     df = df.with_columns(
-        medical_aid=((in_edge & (pl.col("serious_ill") > 0))
-                     | ((pl.col("medical") > p["medical_burden_ratio"] * annual) & (pl.col("serious_ill") > 0))),
+        medical_aid=(
+            (in_edge & (pl.col("serious_ill") > 0))
+            | (
+                (pl.col("medical") > p["medical_burden_ratio"] * annual)
+                & (pl.col("serious_ill") > 0)
+            )
+        ),
         education_aid=(pl.col("students") > 0)
         & (in_edge | pl.col("zero_employment") | pl.col("child_welfare")),
     )
@@ -141,16 +182,21 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         if policy in ("dibao_urban", "dibao_rural"):
             rural = df["hukou_rural"].to_numpy()
             near &= rural if policy == "dibao_rural" else ~rural
-        elif policy == "disability_living":
-            near &= df["disabled"].to_numpy() > 0
-        elif policy == "disability_care":
+        elif policy == "disability_living" or policy == "disability_care":
             near &= df["disabled"].to_numpy() > 0
         elif policy == "old_age_allowance":
             near &= df["oldest"].fill_null(0).to_numpy() >= 77
-        covered |= near & (rng.random(n) < p["mismatch_rate"] / (4 if policy != "dibao_urban" else 1))
+        covered |= near & (
+            rng.random(n) < p["mismatch_rate"] / (4 if policy != "dibao_urban" else 1)
+        )
         # the recipient died and the roll was not updated
-        covered |= last_member_died & (rng.random(n) < p["dead_still_paid_rate"]) & (
-            rng.random(n) < (0.5 if policy in ("dibao_urban", "old_age_allowance", "tekun") else 0.05)
+        covered |= (
+            last_member_died
+            & (rng.random(n) < p["dead_still_paid_rate"])
+            & (
+                rng.random(n)
+                < (0.5 if policy in ("dibao_urban", "old_age_allowance", "tekun") else 0.05)
+            )
         )
         receipt[f"receives_{policy}"] = covered
     df = df.with_columns(**{k: pl.Series(v) for k, v in receipt.items()})
@@ -158,19 +204,34 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
     missed = [pl.col(pol) & ~pl.col(f"receives_{pol}") for pol in PAID]
     mismatched = [~pl.col(pol) & pl.col(f"receives_{pol}") for pol in PAID]
     df = df.with_columns(
-        missed=pl.concat_list([pl.when(e).then(pl.lit(pol)) for pol, e in zip(PAID, missed, strict=True)]).list.drop_nulls(),
-        mismatched=pl.concat_list([pl.when(e).then(pl.lit(pol)) for pol, e in zip(PAID, mismatched, strict=True)]).list.drop_nulls(),
-        eligible=pl.concat_list([pl.when(pl.col(pol)).then(pl.lit(pol)) for pol in POLICIES]).list.drop_nulls(),
+        missed=pl.concat_list(
+            [pl.when(e).then(pl.lit(pol)) for pol, e in zip(PAID, missed, strict=True)]
+        ).list.drop_nulls(),
+        mismatched=pl.concat_list(
+            [pl.when(e).then(pl.lit(pol)) for pol, e in zip(PAID, mismatched, strict=True)]
+        ).list.drop_nulls(),
+        eligible=pl.concat_list(
+            [pl.when(pl.col(pol)).then(pl.lit(pol)) for pol in POLICIES]
+        ).list.drop_nulls(),
     )
 
-    hardship = (pl.col("dibao_urban") | pl.col("dibao_rural") | pl.col("tekun") | pl.col("dibao_edge")
-                | pl.col("rigid_expense") | pl.col("temporary_aid"))
-    guardianship = (pl.col("unsupported_children") > 0) | (pl.col("dropouts") > 0) | (
-        (pl.col("left_behind") > 0) & (pl.col("oldest") >= p["elderly_alone_age"])
+    hardship = (
+        pl.col("dibao_urban")
+        | pl.col("dibao_rural")
+        | pl.col("tekun")
+        | pl.col("dibao_edge")
+        | pl.col("rigid_expense")
+        | pl.col("temporary_aid")
+    )
+    guardianship = (
+        (pl.col("unsupported_children") > 0)
+        | (pl.col("dropouts") > 0)
+        | ((pl.col("left_behind") > 0) & (pl.col("oldest") >= p["elderly_alone_age"]))
     )
     attention = (
         ((pl.col("members") == 1) & (pl.col("oldest") >= p["elderly_alone_age"]))
-        | (pl.col("severe_disabled") > 0) | (pl.col("serious_ill") > 0)
+        | (pl.col("severe_disabled") > 0)
+        | (pl.col("serious_ill") > 0)
     )
     df = df.with_columns(
         type_hardship=hardship,
@@ -178,11 +239,15 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         type_zero_employment=pl.col("zero_employment"),
     )
     df = df.with_columns(
-        type_attention=attention & ~pl.col("type_hardship") & ~pl.col("type_guardianship_gap")
+        type_attention=attention
+        & ~pl.col("type_hardship")
+        & ~pl.col("type_guardianship_gap")
         & ~pl.col("type_zero_employment"),
     )
     n_types = pl.sum_horizontal(
-        pl.col("type_hardship"), pl.col("type_guardianship_gap"), pl.col("type_zero_employment"),
+        pl.col("type_hardship"),
+        pl.col("type_guardianship_gap"),
+        pl.col("type_zero_employment"),
         pl.col("type_attention"),
     )
     df = df.with_columns(
@@ -190,11 +255,19 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
             [pl.when(pl.col(f"type_{t}")).then(pl.lit(t)) for t in FAMILY_TYPES]
         ).list.drop_nulls(),
         in_ledger=n_types > 0,
-        category=pl.when(n_types == 0).then(pl.lit(None, pl.String))
-        .when((n_types >= 2) | (pl.col("unsupported_children") > 0)
-              | ((pl.col("serious_ill") > 0) & pl.col("type_hardship")))
+        category=pl.when(n_types == 0)
+        .then(pl.lit(None, pl.String))
+        .when(
+            (n_types >= 2)
+            | (pl.col("unsupported_children") > 0)
+            | ((pl.col("serious_ill") > 0) & pl.col("type_hardship"))
+        )
         .then(pl.lit("major"))
-        .when(pl.col("type_hardship") | pl.col("type_zero_employment") | (pl.col("missed").list.len() > 0))
+        .when(
+            pl.col("type_hardship")
+            | pl.col("type_zero_employment")
+            | (pl.col("missed").list.len() > 0)
+        )
         .then(pl.lit("policy"))
         .otherwise(pl.lit("general")),
     )

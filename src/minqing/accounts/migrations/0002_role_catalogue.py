@@ -9,8 +9,12 @@ def load(apps, schema_editor):
         Role.objects.update_or_create(
             code=code,
             defaults={
-                "name": name, "sees": sees, "does": does, "order": order,
-                "is_security_admin": is_admin, "sees_personal_data": personal,
+                "name": name,
+                "sees": sees,
+                "does": does,
+                "order": order,
+                "is_security_admin": is_admin,
+                "sees_personal_data": personal,
             },
         )
 

@@ -5,32 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('district', '区'), ('street', '街道'), ('community', '社区'), ('grid', '网格')], max_length=16, verbose_name='层级')),
-                ('path', models.CharField(db_index=True, max_length=200, verbose_name='路径')),
-                ('geometry', models.JSONField(blank=True, null=True, verbose_name='边界(GeoJSON)')),
-                ('center_lng', models.FloatField(blank=True, null=True, verbose_name='中心经度')),
-                ('center_lat', models.FloatField(blank=True, null=True, verbose_name='中心纬度')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.area', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "区"),
+                            ("street", "街道"),
+                            ("community", "社区"),
+                            ("grid", "网格"),
+                        ],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, max_length=200, verbose_name="路径")),
+                ("geometry", models.JSONField(blank=True, null=True, verbose_name="边界(GeoJSON)")),
+                ("center_lng", models.FloatField(blank=True, null=True, verbose_name="中心经度")),
+                ("center_lat", models.FloatField(blank=True, null=True, verbose_name="中心纬度")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="areas.area",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区域',
-                'verbose_name_plural': '区域',
-                'ordering': ['path'],
+                "verbose_name": "区域",
+                "verbose_name_plural": "区域",
+                "ordering": ["path"],
             },
         ),
     ]

@@ -5,124 +5,317 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('sex', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_on', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('id_number', models.CharField(blank=True, db_index=True, max_length=18, verbose_name='身份证号')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('died_on', models.DateField(blank=True, null=True, verbose_name='死亡日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("M", "男"), ("F", "女")],
+                        max_length=1,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_on", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=18, verbose_name="身份证号"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("died_on", models.DateField(blank=True, null=True, verbose_name="死亡日期")),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('estate', '小区'), ('building', '楼栋'), ('service_center', '便民服务中心'), ('school', '学校'), ('clinic', '卫生服务站')], max_length=20, verbose_name='类型')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('lng', models.FloatField(verbose_name='经度')),
-                ('lat', models.FloatField(verbose_name='纬度')),
-                ('properties', models.JSONField(blank=True, default=dict, verbose_name='属性')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='places', to='areas.area', verbose_name='所在网格')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='registry.place', verbose_name='所属')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("estate", "小区"),
+                            ("building", "楼栋"),
+                            ("service_center", "便民服务中心"),
+                            ("school", "学校"),
+                            ("clinic", "卫生服务站"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("lng", models.FloatField(verbose_name="经度")),
+                ("lat", models.FloatField(verbose_name="纬度")),
+                ("properties", models.JSONField(blank=True, default=dict, verbose_name="属性")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="places",
+                        to="areas.area",
+                        verbose_name="所在网格",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="registry.place",
+                        verbose_name="所属",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '地(场所)',
-                'verbose_name_plural': '地(场所)',
+                "verbose_name": "地(场所)",
+                "verbose_name_plural": "地(场所)",
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('party', '党组织'), ('property', '物业公司'), ('council', '党群议事会'), ('social', '社会组织'), ('enterprise', '企业')], max_length=20, verbose_name='类型')),
-                ('lng', models.FloatField(verbose_name='经度')),
-                ('lat', models.FloatField(verbose_name='纬度')),
-                ('properties', models.JSONField(blank=True, default=dict, verbose_name='属性')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='areas.area', verbose_name='所在区域')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organizations', to='registry.place', verbose_name='场所')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("party", "党组织"),
+                            ("property", "物业公司"),
+                            ("council", "党群议事会"),
+                            ("social", "社会组织"),
+                            ("enterprise", "企业"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("lng", models.FloatField(verbose_name="经度")),
+                ("lat", models.FloatField(verbose_name="纬度")),
+                ("properties", models.JSONField(blank=True, default=dict, verbose_name="属性")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="areas.area",
+                        verbose_name="所在区域",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="organizations",
+                        to="registry.place",
+                        verbose_name="场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织',
-                'verbose_name_plural': '组织',
+                "verbose_name": "组织",
+                "verbose_name_plural": "组织",
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('number', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='户号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='居住地址')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='areas.area', verbose_name='所在网格')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='households', to='registry.place', verbose_name='楼栋')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "number",
+                    models.CharField(blank=True, db_index=True, max_length=32, verbose_name="户号"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="居住地址")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="areas.area",
+                        verbose_name="所在网格",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="households",
+                        to="registry.place",
+                        verbose_name="楼栋",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭户',
-                'verbose_name_plural': '家庭户',
+                "verbose_name": "家庭户",
+                "verbose_name_plural": "家庭户",
             },
         ),
         migrations.CreateModel(
-            name='Facility',
+            name="Facility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('streetlight', '路灯'), ('elevator', '电梯'), ('old_tree', '古树'), ('fire_hydrant', '消防栓'), ('camera', '监控探头'), ('manhole', '井盖'), ('charger', '充电桩')], max_length=20, verbose_name='类型')),
-                ('lng', models.FloatField(verbose_name='经度')),
-                ('lat', models.FloatField(verbose_name='纬度')),
-                ('is_working', models.BooleanField(default=True, verbose_name='状态正常')),
-                ('properties', models.JSONField(blank=True, default=dict, verbose_name='属性')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facilities', to='areas.area', verbose_name='所在网格')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='facilities', to='registry.place', verbose_name='场所')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("streetlight", "路灯"),
+                            ("elevator", "电梯"),
+                            ("old_tree", "古树"),
+                            ("fire_hydrant", "消防栓"),
+                            ("camera", "监控探头"),
+                            ("manhole", "井盖"),
+                            ("charger", "充电桩"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("lng", models.FloatField(verbose_name="经度")),
+                ("lat", models.FloatField(verbose_name="纬度")),
+                ("is_working", models.BooleanField(default=True, verbose_name="状态正常")),
+                ("properties", models.JSONField(blank=True, default=dict, verbose_name="属性")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facilities",
+                        to="areas.area",
+                        verbose_name="所在网格",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="facilities",
+                        to="registry.place",
+                        verbose_name="场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '物(设施)',
-                'verbose_name_plural': '物(设施)',
+                "verbose_name": "物(设施)",
+                "verbose_name_plural": "物(设施)",
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('child_in_law', '儿媳/女婿'), ('grandparent', '祖父母'), ('other', '其他')], max_length=16, verbose_name='与户主关系')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='registry.household')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("parent", "父母"),
+                            ("grandchild", "孙子女"),
+                            ("sibling", "兄弟姐妹"),
+                            ("child_in_law", "儿媳/女婿"),
+                            ("grandparent", "祖父母"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员',
-                'verbose_name_plural': '家庭成员',
-                'constraints': [models.UniqueConstraint(fields=('household', 'person'), name='one_membership_per_pair')],
+                "verbose_name": "家庭成员",
+                "verbose_name_plural": "家庭成员",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("household", "person"), name="one_membership_per_pair"
+                    )
+                ],
             },
         ),
     ]

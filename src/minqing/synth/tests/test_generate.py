@@ -34,7 +34,10 @@ def manifest(district) -> dict:
 
 @pytest.fixture(scope="module")
 def truth(district) -> dict[str, pl.DataFrame]:
-    return {name: pl.read_parquet(district / "truth" / f"{name}.parquet") for name in ("persons", "households", "records")}
+    return {
+        name: pl.read_parquet(district / "truth" / f"{name}.parquet")
+        for name in ("persons", "households", "records")
+    }
 
 
 def read_extract(district: Path, info: dict, name: str) -> pl.DataFrame:
@@ -91,16 +94,27 @@ def _file_values(extracts, manifest, truth):
                 {
                     "source": info["source"],
                     "row": range(1, df.height + 1),
-                    "name": df[cols["name"]] if cols["name"] else pl.Series([None] * df.height, dtype=pl.String),
-                    "id": df[cols["id_number"]] if cols["id_number"] else pl.Series([None] * df.height, dtype=pl.String),
-                    "phone": df[cols["phone"]] if cols["phone"] else pl.Series([None] * df.height, dtype=pl.String),
+                    "name": df[cols["name"]]
+                    if cols["name"]
+                    else pl.Series([None] * df.height, dtype=pl.String),
+                    "id": df[cols["id_number"]]
+                    if cols["id_number"]
+                    else pl.Series([None] * df.height, dtype=pl.String),
+                    "phone": df[cols["phone"]]
+                    if cols["phone"]
+                    else pl.Series([None] * df.height, dtype=pl.String),
                 }
             )
         )
     values = pl.concat(frames)
     records = truth["records"].join(values, on=["source", "row"], how="left")
     persons = truth["persons"].select(
-        "person_id", "household_id", true_name="name", true_id="id_number", true_phone="phone", old_phone="old_phone"
+        "person_id",
+        "household_id",
+        true_name="name",
+        true_id="id_number",
+        true_phone="phone",
+        old_phone="old_phone",
     )
     return records.join(persons, on="person_id", how="left", suffix="_true")
 
@@ -115,7 +129,12 @@ def test_every_injected_error_is_detectable(extracts, manifest, truth):
     for r in rows.iter_rows(named=True):
         for kind in r["errors"]:
             seen.add(kind)
-            name, true_name, number, true_id = r["name"], r["true_name"], r["id"] or "", r["true_id"]
+            name, true_name, number, true_id = (
+                r["name"],
+                r["true_name"],
+                r["id"] or "",
+                r["true_id"],
+            )
             if kind == "name_homophone":
                 assert name != true_name and lazy_pinyin(name) == lazy_pinyin(true_name), r
             elif kind == "name_lookalike":
@@ -124,7 +143,9 @@ def test_every_injected_error_is_detectable(extracts, manifest, truth):
             elif kind == "name_traditional":
                 assert name != true_name and t2s.convert(name) == true_name, r
             elif kind == "name_space":
-                assert name != true_name and name.replace(" ", "").replace("\u3000", "") == true_name, r
+                assert (
+                    name != true_name and name.replace(" ", "").replace("\u3000", "") == true_name
+                ), r
             elif kind in ("id_typo", "id_transposition"):
                 assert len(number) == 18 and not is_valid_18(number), r
             elif kind == "id_relative":
@@ -143,8 +164,19 @@ def test_every_injected_error_is_detectable(extracts, manifest, truth):
             assert r["id"] == r["true_id"], r
     # a district of this size shows every kind of error at the default rates
     expected = {
-        "name_homophone", "name_traditional", "name_space", "id_typo", "id_transposition", "id_relative",
-        "id_15", "id_missing", "phone_old", "phone_missing", "address_variant", "duplicate_row", "name_partial",
+        "name_homophone",
+        "name_traditional",
+        "name_space",
+        "id_typo",
+        "id_transposition",
+        "id_relative",
+        "id_15",
+        "id_missing",
+        "phone_old",
+        "phone_missing",
+        "address_variant",
+        "duplicate_row",
+        "name_partial",
     }
     assert expected <= seen
 
@@ -157,7 +189,9 @@ def test_duplicated_rows_repeat_the_row_before(extracts, truth):
         assert df.row(row - 1) == df.row(row - 2)
 
 
-def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(tmp_path, district, manifest):
+def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(
+    tmp_path, district, manifest
+):
     again = generate(tmp_path / "a", seed=7, persons=PERSONS)
     # the manifest holds the sha256 of every file written
     assert again == manifest
@@ -169,13 +203,17 @@ def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(tmp_pat
 
 
 def test_every_record_points_at_a_true_person_of_its_household(truth):
-    joined = truth["records"].join(truth["persons"].select("person_id", hh="household_id"), on="person_id", how="left")
+    joined = truth["records"].join(
+        truth["persons"].select("person_id", hh="household_id"), on="person_id", how="left"
+    )
     assert joined["hh"].null_count() == 0
     assert (joined["hh"] == joined["household_id"]).all()
 
 
 def test_population_register_lists_everyone_once(truth):
-    huji = truth["records"].filter((pl.col("source") == "gongan_huji") & ~pl.col("errors").list.contains("duplicate_row"))
+    huji = truth["records"].filter(
+        (pl.col("source") == "gongan_huji") & ~pl.col("errors").list.contains("duplicate_row")
+    )
     assert huji["person_id"].n_unique() == huji.height == truth["persons"].height
 
 
@@ -195,9 +233,15 @@ def test_missed_and_mismatched_cases_are_both_present_and_consistent(truth):
     h = truth["households"]
     assert h.filter(pl.col("missed").list.len() > 0).height > 0
     assert h.filter(pl.col("mismatched").list.len() > 0).height > 0
-    for row in h.select("dibao_urban", "receives_dibao_urban", "missed", "mismatched").iter_rows(named=True):
-        assert ("dibao_urban" in row["missed"]) == (row["dibao_urban"] and not row["receives_dibao_urban"])
-        assert ("dibao_urban" in row["mismatched"]) == (not row["dibao_urban"] and row["receives_dibao_urban"])
+    for row in h.select("dibao_urban", "receives_dibao_urban", "missed", "mismatched").iter_rows(
+        named=True
+    ):
+        assert ("dibao_urban" in row["missed"]) == (
+            row["dibao_urban"] and not row["receives_dibao_urban"]
+        )
+        assert ("dibao_urban" in row["mismatched"]) == (
+            not row["dibao_urban"] and row["receives_dibao_urban"]
+        )
     # every ledger household has a category and at least one family type
     ledger = h.filter(pl.col("in_ledger"))
     assert ledger["category"].null_count() == 0
@@ -205,7 +249,11 @@ def test_missed_and_mismatched_cases_are_both_present_and_consistent(truth):
 
 
 def test_school_roll_lists_pupils_and_dropouts(extracts, truth):
-    school = truth["records"].filter(pl.col("source") == "jiaoyu_xueji").join(truth["persons"], on="person_id")
+    school = (
+        truth["records"]
+        .filter(pl.col("source") == "jiaoyu_xueji")
+        .join(truth["persons"], on="person_id")
+    )
     assert school.filter(~pl.col("is_dropout"))["age"].is_between(6, 17).all()
     status = extracts["jiaoyu_xueji"]["在校状态"]
     assert set(status.unique().to_list()) <= {"在读", "辍学"}
@@ -232,7 +280,11 @@ def test_each_extract_reads_with_its_declared_encoding_and_columns(district, man
     assert extracts["gongan_huji"]["出生日期"].str.contains(r"^\d{8}$").all()
     assert extracts["renshe_shiye"]["登记日期"].str.contains(r"^\d{4}/\d{1,2}/\d{1,2}$").all()
     assert extracts["canlian_zheng"]["发证日期"].str.contains(r"^\d{4}\.\d{2}\.\d{2}$").all()
-    assert extracts["weijian_bing"]["确诊时间"].str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$").all()
+    assert (
+        extracts["weijian_bing"]["确诊时间"]
+        .str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+        .all()
+    )
 
 
 def test_hotline_orders_read_like_citizens_calling(extracts, truth):
@@ -241,9 +293,19 @@ def test_hotline_orders_read_like_citizens_calling(extracts, truth):
     assert orders["诉求内容"].str.contains("[\u4e00-\u9fff]{8,}").all()
     callers = orders["来电人"].fill_null("")
     assert callers.str.contains("^.(女士|先生)$").any()
-    distress = truth["records"].filter(pl.col("source") == "hotline_12345").join(truth["households"], on="household_id")
+    distress = (
+        truth["records"]
+        .filter(pl.col("source") == "hotline_12345")
+        .join(truth["households"], on="household_id")
+    )
     # households that are truly in hardship call about it
-    assert distress.filter(pl.col("type_hardship") & pl.col("topic").is_in(["illness_cost", "no_income", "dibao_question"])).height > 0
+    assert (
+        distress.filter(
+            pl.col("type_hardship")
+            & pl.col("topic").is_in(["illness_cost", "no_income", "dibao_question"])
+        ).height
+        > 0
+    )
 
 
 def test_error_rates_are_configurable(tmp_path):
@@ -256,5 +318,7 @@ def test_error_rates_are_configurable(tmp_path):
     zero = ErrorRates(**{k: 0.0 for k in ErrorRates().__dict__})
     generate(tmp_path / "clean", seed=3, persons=1_000, rates=zero)
     records = pl.read_parquet(tmp_path / "clean" / "truth" / "records.parquet")
-    injected = records.filter(pl.col("errors").list.set_difference(["name_partial", "name_missing"]).list.len() > 0)
+    injected = records.filter(
+        pl.col("errors").list.set_difference(["name_partial", "name_missing"]).list.len() > 0
+    )
     assert injected.height == 0

@@ -20,20 +20,31 @@ DEMO_PERSONS = 14_000  # about 5,000 households
 
 
 class Command(BaseCommand):
-    help = "演示: 建库迁移, 生成模拟山阳区(约5,000户), 导入区域/场所/组织/设施, 建演示账号, 启动网站。"
+    help = (
+        "演示: 建库迁移, 生成模拟山阳区(约5,000户), 导入区域/场所/组织/设施, 建演示账号, 启动网站。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="重新生成模拟数据, 不复用已有的")
         parser.add_argument("--no-serve", action="store_true", help="只准备数据, 不启动网站")
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="网站地址 (默认 127.0.0.1:8000)")
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help="网站地址 (默认 127.0.0.1:8000)"
+        )
         parser.add_argument("--persons", type=int, default=DEMO_PERSONS, help="模拟人口数")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="以一个 JSON 对象输出结果(不启动网站)")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="以一个 JSON 对象输出结果(不启动网站)",
+        )
 
     def handle(self, *args, rebuild, no_serve, addr, persons, as_json, **options):
         c = console(stderr=as_json)
         out = Path(settings.DATA_DIR) / "demo" / "district"
         db = settings.DATABASES["default"]
-        c.print(f"[bold]民情 · 演示[/bold]  数据目录 {settings.DATA_DIR}  数据库 {db['ENGINE'].rsplit('.', 1)[-1]}:{db['NAME']}")
+        c.print(
+            f"[bold]民情 · 演示[/bold]  数据目录 {settings.DATA_DIR}  数据库 {db['ENGINE'].rsplit('.', 1)[-1]}:{db['NAME']}"
+        )
         result: dict = {"data_dir": str(settings.DATA_DIR)}
         started = time.perf_counter()
 
@@ -46,24 +57,45 @@ class Command(BaseCommand):
         reuse = False
         if manifest_path.exists() and not rebuild:
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
-            reuse = (old.get("seed"), old.get("generator_version"), old.get("persons_requested")) == (
-                DEMO_SEED, GENERATOR_VERSION, persons,
+            reuse = (
+                old.get("seed"),
+                old.get("generator_version"),
+                old.get("persons_requested"),
+            ) == (
+                DEMO_SEED,
+                GENERATOR_VERSION,
+                persons,
             )
         if reuse:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            c.print(f"2/5 复用已有模拟数据 {out} (seed={DEMO_SEED}, {manifest['persons']:,} 人); 加 --rebuild 可重新生成")
+            c.print(
+                f"2/5 复用已有模拟数据 {out} (seed={DEMO_SEED}, {manifest['persons']:,} 人); 加 --rebuild 可重新生成"
+            )
         else:
             c.print(f"2/5 生成模拟数据 → {out}" + (" (按 --rebuild 重新生成)" if rebuild else ""))
             with steps("生成模拟区", quiet=as_json) as progress:
                 manifest = generate(out, seed=DEMO_SEED, persons=persons, progress=progress)
             manifest["persons_requested"] = persons
-            manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        result["district"] = {"persons": manifest["persons"], "households": manifest["households"], "reused": reuse}
-        c.print(f"   模拟山阳区: {manifest['persons']:,} 人, {manifest['households']:,} 户, "
-                f"{sum(1 for f in manifest['files'] if f.startswith('extracts/'))} 个部门数据表")
+            manifest_path.write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                encoding="utf-8",
+            )
+        result["district"] = {
+            "persons": manifest["persons"],
+            "households": manifest["households"],
+            "reused": reuse,
+        }
+        c.print(
+            f"   模拟山阳区: {manifest['persons']:,} 人, {manifest['households']:,} 户, "
+            f"{sum(1 for f in manifest['files'] if f.startswith('extracts/'))} 个部门数据表"
+        )
 
-        loaders = [("区域", load_areas, "areas"), ("场所", load_places, "places"),
-                   ("组织", load_organizations, "organizations"), ("设施", load_facilities, "facilities")]
+        loaders = [
+            ("区域", load_areas, "areas"),
+            ("场所", load_places, "places"),
+            ("组织", load_organizations, "organizations"),
+            ("设施", load_facilities, "facilities"),
+        ]
         loaded = {}
         with steps("3/5 导入区域、场所、组织、设施", quiet=as_json) as progress:
             for i, (label, loader, name) in enumerate(loaders):
@@ -75,13 +107,17 @@ class Command(BaseCommand):
             progress("完成", len(loaders), len(loaders))
         for label, _, name in loaders:
             counts = loaded[name]
-            c.print(f"   {label}: 新建 {counts['created']:,}, 更新 {counts['updated']:,}, 未变 {counts['unchanged']:,}")
+            c.print(
+                f"   {label}: 新建 {counts['created']:,}, 更新 {counts['updated']:,}, 未变 {counts['unchanged']:,}"
+            )
         result["loaded"] = loaded
 
         district = Area.objects.get(level=Level.DISTRICT, code="410811")
         c.print("4/5 演示账号")
         accounts = create_demo_accounts(district=district)
-        result["accounts"] = [{k: a[k] for k in ("username", "password", "role_name", "unit")} for a in accounts]
+        result["accounts"] = [
+            {k: a[k] for k in ("username", "password", "role_name", "unit")} for a in accounts
+        ]
         table = Table(title="演示账号(仅用于演示, 密码公开)")
         for col in ("用户名", "密码", "角色", "单位", "姓名"):
             table.add_column(col, no_wrap=col in ("用户名", "密码"))
@@ -95,7 +131,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         if no_serve:
-            c.print(f"准备完成, 用时 {result['seconds']} 秒。启动网站: uv run minqing runserver {addr}")
+            c.print(
+                f"准备完成, 用时 {result['seconds']} 秒。启动网站: uv run minqing runserver {addr}"
+            )
             return
         c.print(f"5/5 启动网站: [bold]http://{addr}/[/bold]  (Ctrl+C 停止)")
         call_command("runserver", addr, use_reloader=False)

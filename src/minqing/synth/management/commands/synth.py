@@ -11,16 +11,26 @@ from minqing.synth.generate import DEFAULT_AS_OF, generate
 
 
 class Command(BaseCommand):
-    help = "生成模拟山阳区: 区域、人口、各部门数据表(含注入错误)与真值。相同 --seed 输出逐字节相同。"
+    help = (
+        "生成模拟山阳区: 区域、人口、各部门数据表(含注入错误)与真值。相同 --seed 输出逐字节相同。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2023, help="随机种子 (默认 2023)")
-        parser.add_argument("--persons", type=int, default=12_000, help="人口数, 1,000 到 1,000,000 以上")
+        parser.add_argument(
+            "--persons", type=int, default=12_000, help="人口数, 1,000 到 1,000,000 以上"
+        )
         parser.add_argument("--out", type=Path, required=True, help="输出目录")
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
-                            help=f"数据截止日期 (默认 {DEFAULT_AS_OF})")
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            default=DEFAULT_AS_OF,
+            help=f"数据截止日期 (默认 {DEFAULT_AS_OF})",
+        )
         parser.add_argument("--errors", type=Path, help="错误率 JSON 文件 (字段见 docs/synth.md)")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="以一个 JSON 对象输出结果")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="以一个 JSON 对象输出结果"
+        )
 
     def handle(self, *args, seed, persons, out, as_of, errors, as_json=False, **options):
         try:
@@ -29,7 +39,9 @@ class Command(BaseCommand):
             raise CommandError(f"错误率文件无法使用: {exc}") from exc
         try:
             with steps("生成模拟区", quiet=as_json) as progress:
-                manifest = generate(out, seed=seed, persons=persons, as_of=as_of, rates=rates, progress=progress)
+                manifest = generate(
+                    out, seed=seed, persons=persons, as_of=as_of, rates=rates, progress=progress
+                )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if as_json:
@@ -51,10 +63,12 @@ def _summary(manifest: dict, out: Path) -> dict:
 
 def _print(manifest: dict, out: Path) -> None:
     c = console()
-    c.print(f"[bold]模拟山阳区[/bold] seed={manifest['seed']} 截止 {manifest['as_of']}: "
-            f"{manifest['persons']:,} 人, {manifest['households']:,} 户, "
-            f"{manifest['areas']['street']} 个街道(乡), {manifest['areas']['community']} 个社区(村), "
-            f"{manifest['areas']['grid']} 个网格")
+    c.print(
+        f"[bold]模拟山阳区[/bold] seed={manifest['seed']} 截止 {manifest['as_of']}: "
+        f"{manifest['persons']:,} 人, {manifest['households']:,} 户, "
+        f"{manifest['areas']['street']} 个街道(乡), {manifest['areas']['community']} 个社区(村), "
+        f"{manifest['areas']['grid']} 个网格"
+    )
     table = Table(title=f"部门数据表 → {out / 'extracts'}")
     table.add_column("文件")
     table.add_column("部门")
@@ -63,6 +77,8 @@ def _print(manifest: dict, out: Path) -> None:
     for name, info in manifest["files"].items():
         if "rows" in info:
             fmt = info["kind"] + (f" ({info['encoding']})" if info.get("encoding") else "")
-            table.add_row(name.removeprefix("extracts/"), info["department"], f"{info['rows']:,}", fmt)
+            table.add_row(
+                name.removeprefix("extracts/"), info["department"], f"{info['rows']:,}", fmt
+            )
     c.print(table)
     c.print(f"真值(流水线不读取): {out / 'truth'}")
