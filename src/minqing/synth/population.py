@@ -123,8 +123,10 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
         [96, 92, 86, 80, 60, 64, 52, 56],
         default=56,
     )
-    # Older heads are rarer: draw from a triangular shape leaning to the young end.
-    u = rng.triangular(0, 0, 1, size=n_households)
+    # Among the elderly, older heads are rarer (a triangular shape leaning to the young end);
+    # working-age heads spread evenly over their range.
+    elderly_type = is_("single_elderly") | is_("elderly_couple") | is_("three_generation") | is_("skip_generation")
+    u = np.where(elderly_type, rng.triangular(0, 0, 1, size=n_households), rng.random(n_households))
     head_age = (head_lo + u * (head_hi - head_lo)).astype(np.int64)
     head_male = rng.random(n_households) < np.where(is_("single_elderly"), 0.35, 0.72)
 
@@ -150,7 +152,7 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
             is_("three_generation"),
         ],
         [
-            rng.choice([1, 2, 3], size=n_households, p=[0.55, 0.38, 0.07]),
+            rng.choice([1, 2, 3], size=n_households, p=[0.62, 0.33, 0.05]),
             rng.choice([1, 2], size=n_households, p=[0.75, 0.25]),
             1,
         ],
@@ -428,7 +430,7 @@ def build_population(
     working_age = (age >= 16) & (age < retire_age)
     emp = np.full(n, EMP["child"])
     r = rng.random(n)
-    p_employed = np.where(hardship, 0.25, 0.86)
+    p_employed = np.where(hardship, 0.25, 0.93)
     p_reg = np.where(hardship, 0.45, 0.5)
     wa = working_age & ~(in_school & (age <= 17))
     emp = np.where(wa, np.where(rural, EMP["farmer"], EMP["employed"]), emp)

@@ -22,6 +22,7 @@ PARAMS = {
     "medical_burden_ratio": 0.5,  # 因病致贫: medical spending above this share of income
     "old_age_allowance_age": 80,
     "elderly_alone_age": 70,
+    "attention_income_factor": 2.0,  # 其他需关注: illness/disability with income < 2 × 低保
     "miss_rate": 0.15,  # share of truly eligible households not covered (漏保)
     "mismatch_rate": 0.2,  # share of near-miss households covered anyway (错保)
     "dead_still_paid_rate": 0.3,  # deceased recipients still on the roll
@@ -228,10 +229,10 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         | (pl.col("dropouts") > 0)
         | ((pl.col("left_behind") > 0) & (pl.col("oldest") >= p["elderly_alone_age"]))
     )
-    attention = (
-        ((pl.col("members") == 1) & (pl.col("oldest") >= p["elderly_alone_age"]))
-        | (pl.col("severe_disabled") > 0)
-        | (pl.col("serious_ill") > 0)
+    # severe disability or serious illness needs attention where money is short too
+    low_income = pl.col("per_capita_income") < p["attention_income_factor"] * pl.col("standard")
+    attention = ((pl.col("members") == 1) & (pl.col("oldest") >= p["elderly_alone_age"])) | (
+        ((pl.col("severe_disabled") > 0) | (pl.col("serious_ill") > 0)) & low_income
     )
     df = df.with_columns(
         type_hardship=hardship,
