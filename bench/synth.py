@@ -8,21 +8,20 @@ Ends with one line of JSON: wall_s, peak_mb, persons, households, extract_rows, 
 import argparse
 import json
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from minqing.synth.generate import generate  # noqa: E402
+from minqing.synth.generate import generate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000, help="persons")
     parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--out", type=Path, help="keep the district here (default: a temporary folder)")
+    parser.add_argument(
+        "--out", type=Path, help="keep the district here (default: a temporary folder)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "district"
@@ -30,16 +29,20 @@ def main() -> None:
         manifest = generate(out, seed=args.seed, persons=args.size)
         wall = time.perf_counter() - started
     rows = sum(info.get("rows", 0) for info in manifest["files"].values())
-    print(json.dumps({
-        "bench": "synth",
-        "size": args.size,
-        "persons": manifest["persons"],
-        "households": manifest["households"],
-        "extract_rows": rows,
-        "wall_s": round(wall, 1),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "rows_per_s": round(rows / wall),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "synth",
+                "size": args.size,
+                "persons": manifest["persons"],
+                "households": manifest["households"],
+                "extract_rows": rows,
+                "wall_s": round(wall, 1),
+                "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "rows_per_s": round(rows / wall),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Output is byte-identical for identical input: fixed zip timestamps, no creation 
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 _EPOCH = pl.date(1899, 12, 30)  # Excel's day 0 in the 1900 date system (with its leap-year bug)
+_LEAP_BUG_ENDS = dt.date(1900, 3, 1)
 _ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
@@ -48,9 +50,14 @@ def _cell(series: pl.Series) -> pl.Expr:
     dtype = series.dtype
     if dtype.is_numeric():
         body = pl.lit("<c><v>") + col.cast(pl.String) + pl.lit("</v></c>")
+        if dtype.is_float() and not series.is_finite().fill_null(True).all():
+            body = pl.when(col.is_finite()).then(body)  # Excel has no NaN or inf: empty cell
     elif dtype == pl.Date:
-        serial = (col - _EPOCH).dt.total_days().cast(pl.String)
-        body = pl.lit('<c s="1"><v>') + serial + pl.lit("</v></c>")
+        days = (col - _EPOCH).dt.total_days()
+        if (series < _LEAP_BUG_ENDS).any():
+            # Excel's serial 60 is a 29 February 1900 that never was; earlier serials are one less
+            days = pl.when(days < 61).then(days - 1).otherwise(days)
+        body = pl.lit('<c s="1"><v>') + days.cast(pl.String) + pl.lit("</v></c>")
     else:
         values = series.cast(pl.String)
         text = col.cast(pl.String)
@@ -96,6 +103,10 @@ def _sheet_xml(df: pl.DataFrame, chunk_rows: int = 200_000) -> Iterator[bytes]:
 
 def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(value: str) -> str:
+    return _xml_text(value).replace('"', "&quot;")
 
 
 def _width(df: pl.DataFrame, name: str) -> int:
@@ -155,7 +166,7 @@ def write_xlsx(path: Path, sheets: list[tuple[str, pl.DataFrame]]) -> None:
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
         + "".join(
-            f'<sheet name="{_xml_text(name)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            f'<sheet name="{_xml_attr(name)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
             for i, (name, _) in enumerate(sheets)
         )
         + "</sheets></workbook>"

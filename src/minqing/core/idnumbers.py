@@ -29,7 +29,7 @@ def check_chars(first17: np.ndarray) -> np.ndarray:
 
 def is_valid_18(number: str) -> bool:
     """True when the number has 18 characters, a real date and the right check character."""
-    if len(number) != 18 or not number[:17].isdigit():
+    if len(number) != 18 or not _is_ascii_digits(number[:17]):
         return False
     if number[17].upper() != check_char(number[:17]):
         return False
@@ -56,10 +56,15 @@ def is_male(number: str) -> bool:
 
 def upgrade_15(number: str) -> str:
     """The 18-digit form of a 15-digit number (all 15-digit numbers were issued in the 1900s)."""
-    if len(number) != 15 or not number.isdigit():
+    if len(number) != 15 or not _is_ascii_digits(number):
         raise ValueError(f"不是15位身份证号码: {number!r}")
     first17 = number[:6] + "19" + number[6:]
     return first17 + check_char(first17)
+
+
+def _is_ascii_digits(text: str) -> bool:
+    # str.isdigit() alone accepts full-width '１' (which int() reads) and '²' (which it rejects)
+    return text.isascii() and text.isdigit()
 
 
 def downgrade_18(number: str) -> str:

@@ -306,10 +306,12 @@ def _dibao(ctx: Context) -> pl.DataFrame:
             .otherwise(pl.lit("城市低保")),
             "保障人数": size,
             # 差额发放: the standard minus the family's per-capita income, at least a tenth of it
-        "月保障金额": (
-            (std - pl.col("per_capita_income").fill_null(0)).clip(lower_bound=std * 0.1) * size
-        ).round(0).cast(pl.Int64),
-        "起始日期": pl.col("start_on"),
+            "月保障金额": (
+                (std - pl.col("per_capita_income").fill_null(0)).clip(lower_bound=std * 0.1) * size
+            )
+            .round(0)
+            .cast(pl.Int64),
+            "起始日期": pl.col("start_on"),
             "联系电话": pl.col("phone"),
             "家庭住址": pl.col("__address"),
         },

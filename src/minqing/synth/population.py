@@ -125,7 +125,12 @@ def _members(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     )
     # Among the elderly, older heads are rarer (a triangular shape leaning to the young end);
     # working-age heads spread evenly over their range.
-    elderly_type = is_("single_elderly") | is_("elderly_couple") | is_("three_generation") | is_("skip_generation")
+    elderly_type = (
+        is_("single_elderly")
+        | is_("elderly_couple")
+        | is_("three_generation")
+        | is_("skip_generation")
+    )
     u = np.where(elderly_type, rng.triangular(0, 0, 1, size=n_households), rng.random(n_households))
     head_age = (head_lo + u * (head_hi - head_lo)).astype(np.int64)
     head_male = rng.random(n_households) < np.where(is_("single_elderly"), 0.35, 0.72)
