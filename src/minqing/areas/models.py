@@ -56,6 +56,14 @@ class Area(Model):
         return LEVEL_DEPTH[Level(self.level)]
 
     @property
+    def level_label(self) -> str:
+        """街道 or 乡/镇 for a street-level area, 社区 or 村 for a community, by its name."""
+        for suffix in ("乡", "镇", "村"):
+            if self.level in (Level.STREET, Level.COMMUNITY) and self.name.endswith(suffix):
+                return suffix
+        return self.get_level_display()
+
+    @property
     def full_name(self) -> str:
         """'定和街道丰收社区第1网格' — the way reports name a place, without the district."""
         names = []
