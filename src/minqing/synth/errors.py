@@ -33,6 +33,7 @@ class ErrorRates:
     id_15: float = 0.04  # the old 15-digit number (only people born in the 1900s)
     id_missing: float = 0.01
     phone_old: float = 0.05  # a number the person no longer uses (when there is one)
+    phone_relative: float = 0.02  # a household member's number (the son's mobile for his mother)
     phone_missing: float = 0.03
     address_variant: float = 0.6  # 3-2-402, 三号楼, prefixed with 焦作市 …
     birth_missing: float = 0.01
@@ -181,6 +182,12 @@ def inject(
             if value(id_number, row) and row not in touched.get(id_number, ()):
                 set_value(id_number, row, "", "id_missing")
     if phone:
+        rows = draw(rates.phone_relative)
+        if len(rows):
+            relative = _relative_values(df, phone).gather(rows).to_list()
+            for row, other in zip(rows.tolist(), relative, strict=True):
+                if other and other != value(phone, row):
+                    set_value(phone, row, other, "phone_relative")
         old_phone = df["old_phone"]
         for row in draw(rates.phone_old).tolist():
             if old_phone[row] and value(phone, row) and row not in touched.get(phone, ()):

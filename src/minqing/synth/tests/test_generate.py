@@ -125,6 +125,9 @@ def test_every_injected_error_is_detectable(extracts, manifest, truth):
     ids_by_household: dict[int, set[str]] = {}
     for hid, number in truth["persons"].select("household_id", "id_number").iter_rows():
         ids_by_household.setdefault(hid, set()).add(number)
+    phones_by_household: dict[int, set[str]] = {}
+    for hid, phone in truth["persons"].select("household_id", "phone").iter_rows():
+        phones_by_household.setdefault(hid, set()).add(phone)
     seen: set[str] = set()
     for r in rows.iter_rows(named=True):
         for kind in r["errors"]:
@@ -156,6 +159,11 @@ def test_every_injected_error_is_detectable(extracts, manifest, truth):
                 assert number == "", r
             elif kind == "phone_old":
                 assert r["phone"] == r["old_phone"] != r["true_phone"], r
+            elif kind == "phone_relative":
+                assert (
+                    r["phone"] != r["true_phone"]
+                    and r["phone"] in phones_by_household[r["household_id"]]
+                ), r
             elif kind == "phone_missing":
                 assert (r["phone"] or "") == "", r
         if not any(k.startswith("name_") for k in r["errors"]) and r["name"] is not None:
