@@ -181,10 +181,13 @@ def test_every_injected_error_is_detectable(extracts, manifest, truth):
         "id_15",
         "id_missing",
         "phone_old",
+        "phone_relative",
         "phone_missing",
         "address_variant",
         "duplicate_row",
         "name_partial",
+        "name_lookalike",
+        "birth_missing",
     }
     assert expected <= seen
 
