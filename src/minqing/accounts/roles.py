@@ -46,3 +46,20 @@ CATALOGUE = [
     (SECURITY_ADMIN, "安全管理员", "安全设置(不含居民数据)", "安全策略、锁定解锁", True, False),
     (AUDIT_ADMIN, "安全审计员", "审计日志(不含居民数据)", "审计日志查阅", True, False),
 ]
+
+
+def load_catalogue(role_model) -> None:
+    """Create or update every role of the catalogue. Takes the model as an argument so that
+    migration 0002 can pass its historical model."""
+    for order, (code, name, sees, does, is_admin, personal) in enumerate(CATALOGUE):
+        role_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "sees": sees,
+                "does": does,
+                "order": order,
+                "is_security_admin": is_admin,
+                "sees_personal_data": personal,
+            },
+        )

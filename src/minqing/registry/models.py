@@ -90,6 +90,24 @@ class InAreaQuerySet(models.QuerySet):
         return self.filter(area__path__startswith=area.path)
 
 
+class MapItem(Model):
+    """What every thing on the map has: a code from its source list, a name, a point."""
+
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    lng = models.FloatField("经度")
+    lat = models.FloatField("纬度")
+    properties = models.JSONField("属性", default=dict, blank=True)
+
+    objects = InAreaQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PlaceKind(models.TextChoices):
     ESTATE = "estate", "小区"
     BUILDING = "building", "楼栋"
@@ -98,11 +116,9 @@ class PlaceKind(models.TextChoices):
     CLINIC = "clinic", "卫生服务站"
 
 
-class Place(Model):
+class Place(MapItem):
     """地: estates, their buildings, service centres. A building's parent is its estate."""
 
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=PlaceKind.choices)
     area = models.ForeignKey(
         "areas.Area",
@@ -119,17 +135,9 @@ class Place(Model):
         related_name="children",
     )
     address = models.CharField("地址", max_length=200, blank=True)
-    lng = models.FloatField("经度")
-    lat = models.FloatField("纬度")
-    properties = models.JSONField("属性", default=dict, blank=True)
-
-    objects = InAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "地(场所)"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class OrganizationKind(models.TextChoices):
@@ -140,9 +148,7 @@ class OrganizationKind(models.TextChoices):
     ENTERPRISE = "enterprise", "企业"
 
 
-class Organization(Model):
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
+class Organization(MapItem):
     kind = models.CharField("类型", max_length=20, choices=OrganizationKind.choices)
     area = models.ForeignKey(
         "areas.Area",
@@ -158,17 +164,9 @@ class Organization(Model):
         on_delete=models.SET_NULL,
         related_name="organizations",
     )
-    lng = models.FloatField("经度")
-    lat = models.FloatField("纬度")
-    properties = models.JSONField("属性", default=dict, blank=True)
-
-    objects = InAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "组织"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class FacilityKind(models.TextChoices):
@@ -181,11 +179,9 @@ class FacilityKind(models.TextChoices):
     CHARGER = "charger", "充电桩"
 
 
-class Facility(Model):
+class Facility(MapItem):
     """物: streetlights, elevators, old trees … each at a point in a grid."""
 
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=FacilityKind.choices)
     area = models.ForeignKey(
         "areas.Area",
@@ -201,15 +197,7 @@ class Facility(Model):
         on_delete=models.SET_NULL,
         related_name="facilities",
     )
-    lng = models.FloatField("经度")
-    lat = models.FloatField("纬度")
     is_working = models.BooleanField("状态正常", default=True)
-    properties = models.JSONField("属性", default=dict, blank=True)
-
-    objects = InAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "物(设施)"
-
-    def __str__(self) -> str:
-        return self.name

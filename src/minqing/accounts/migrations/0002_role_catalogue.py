@@ -1,22 +1,10 @@
 from django.db import migrations
 
-from minqing.accounts.roles import CATALOGUE
+from minqing.accounts.roles import load_catalogue
 
 
 def load(apps, schema_editor):
-    Role = apps.get_model("accounts", "Role")
-    for order, (code, name, sees, does, is_admin, personal) in enumerate(CATALOGUE):
-        Role.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "sees": sees,
-                "does": does,
-                "order": order,
-                "is_security_admin": is_admin,
-                "sees_personal_data": personal,
-            },
-        )
+    load_catalogue(apps.get_model("accounts", "Role"))
 
 
 class Migration(migrations.Migration):

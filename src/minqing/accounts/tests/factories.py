@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from minqing.accounts.models import Role, Unit, UnitKind, User
-from minqing.accounts.roles import CATALOGUE
+from minqing.accounts.roles import CATALOGUE, load_catalogue
 from minqing.areas.models import Area
 
 # Every test persona signs in with this password (passes AUTH_PASSWORD_VALIDATORS).
@@ -15,18 +15,7 @@ def ensure_roles() -> None:
     (live_server) flush every table afterwards, so tests that need roles make sure."""
     if Role.objects.count() == len(CATALOGUE):
         return
-    for order, (code, name, sees, does, is_admin, personal) in enumerate(CATALOGUE):
-        Role.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "sees": sees,
-                "does": does,
-                "order": order,
-                "is_security_admin": is_admin,
-                "sees_personal_data": personal,
-            },
-        )
+    load_catalogue(Role)
 
 
 def make_unit(*, name: str, area: Area, department: str = "") -> Unit:
