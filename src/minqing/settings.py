@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "minqing.audit",
     "minqing.areas",
     "minqing.registry",
+    "minqing.sources",
     "minqing.synth",
 ]
 
@@ -128,6 +129,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Files over this size are refused by every import (command, upload page, API).
+MINQING_IMPORT_MAX_BYTES = int(os.environ.get("MINQING_IMPORT_MAX_MB", "200")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from minqing.api.api import api, docs_asset
 from minqing.areas import views as area_views
 
 admin.site.site_header = "民情 · 系统管理"
@@ -10,5 +11,8 @@ urlpatterns = [
     path("", area_views.home, name="home"),
     path("accounts/", include("minqing.accounts.urls")),
     path("areas/", include("minqing.areas.urls")),
+    path("sources/", include("minqing.sources.urls")),
+    path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

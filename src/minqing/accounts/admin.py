@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from minqing.accounts.models import Role, Unit, User
+from minqing.accounts.models import ApiToken, Role, Unit, User
 
 
 @admin.register(User)
@@ -67,3 +67,25 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys are made by `minqing token create` (the only moment the key is shown); here they
+    can be seen and switched off."""
+
+    list_display = ("name", "user", "is_active", "created_at", "last_used_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "user__username", "user__full_name")
+    list_select_related = ("user",)
+    fields = ("user", "name", "is_active", "created_at", "last_used_at")
+    readonly_fields = ("user", "name", "created_at", "last_used_at")
+    actions = ["deactivate"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="停用所选 API 密钥")
+    def deactivate(self, request, queryset) -> None:
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(request, f"已停用 {count} 个 API 密钥。")

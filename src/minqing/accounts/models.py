@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -114,3 +117,34 @@ class User(AbstractUser):
     def department_scope(self) -> str:
         """The department whose routed items this user handles ('' for area offices)."""
         return self.unit.department if self.unit_id else ""
+
+
+class ApiToken(models.Model):
+    """A key for scripts calling the API (header X-API-Key) on behalf of a user. Only the
+    SHA-256 of the key is stored; the key itself is shown once, by `minqing token create`."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("名称", max_length=100, help_text="用途, 如「人社局夜间同步脚本」")
+    key_hash = models.CharField("密钥摘要(SHA-256)", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 密钥"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, *, name: str) -> tuple["ApiToken", str]:
+        """A new token and its plain key (which is not kept anywhere)."""
+        key = "mq_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key

@@ -5,6 +5,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from minqing.areas.models import Area, Level
+from minqing.sources.permissions import may_import_anything
+
+SOURCES_VIEWS = {"sources:index", "sources:upload", "sources:run"}
 
 
 def roles_of(request: HttpRequest) -> list:
@@ -28,6 +31,8 @@ def navigation(request: HttpRequest) -> dict:
     view_name = match.view_name if match else ""
     # label, url, the views under which the item is the current one
     items = [("首页", reverse("home"), {"home", "areas:detail"})]
+    if may_import_anything(user):
+        items.append(("数据导入", reverse("sources:index"), SOURCES_VIEWS))
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index"), set()))
     context["nav_items"] = [

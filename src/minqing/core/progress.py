@@ -19,6 +19,20 @@ def steps(title: str, *, quiet: bool = False) -> Iterator:
     if quiet:
         yield lambda label, done, total: None
         return
+    out = console(stderr=True)
+    if not out.is_terminal:
+        # cron, systemd, a pipe: one plain line a step, so logs show how far a job got
+        last = [""]
+
+        def log(label: str, done: int, total: int) -> None:
+            if label != last[0]:
+                out.file.write(f"{title}: {label} ({done}/{total})\n")
+                out.file.flush()
+                last[0] = label
+
+        yield log
+        out.file.write(f"{title}: 完成\n")
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -254,6 +254,10 @@ def _build_places(lattice, grids, households, rng):
     places: list[dict] = []
     estates: list[dict] = []
     total = int(np.ceil(households * DWELLINGS_PER_HOUSEHOLD))
+    # Estate names are unique in the district, as addresses need them to be: a name drawn again
+    # takes the community's name in front (新华万方小区); the required ones stay where they belong.
+    reserved = {estate for _, estate in REQUIRED.values()}
+    used: set[str] = set()
     for community_code, community_grids in _by_community(grids).items():
         first = community_grids[0]
         prefix = first["street_name"] + first["community_name"]
@@ -286,8 +290,14 @@ def _build_places(lattice, grids, households, rng):
             k = int(rng.integers(1, 5))
             homes = rng.choice(grid["cells"], size=k, replace=k > len(grid["cells"]))
             for e in range(k):
-                name = str(names.pop(0))
-                is_old = name in OLD_ESTATES
+                drawn = str(names.pop(0))
+                is_old = drawn in OLD_ESTATES
+                name = drawn
+                if name in used or (name in reserved and name != required[1]):
+                    name = first["community_name"].removesuffix("社区") + drawn
+                    while name in used:
+                        name += "二期"
+                used.add(name)
                 lng, lat = lattice.points([homes[e]], rng)[0]
                 built_in = int(rng.integers(1975, 2000) if is_old else rng.integers(2005, 2023))
                 estate = _item(

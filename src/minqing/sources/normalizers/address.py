@@ -1,0 +1,450 @@
+"""Addresses: the "address" normalizer and `resolve`, which places a free-text address in the
+district's gazetteer (street → community/village → grid, estate → building, unit, room).
+
+The written forms handled are those the departments use (and the synthetic district produces):
+    定和街道丰收社区丰收小区3号楼2单元402室   丰收小区3-2-402   丰收小区3号楼402
+    山阳区定和街道丰收社区丰收小区3栋2单元402   焦作市山阳区丰收小区3号楼2单元402室
+    丰收小区三号楼二单元402室   苏家作乡西于村3组15号   西于村三组15号   西于村15号
+Estate names repeat across communities (twenty 丰收小区 in one district is normal), so the street
+and community written in the address — or given as hints from other columns — choose among the
+estates of that name; when they cannot, the estate is left open with a remark rather than
+guessed. Everything runs as Polars expressions over the rows, and as small joins over the
+distinct (estate, street, community, building) combinations; nothing loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from minqing.sources.normalizers import Checked
+from minqing.sources.normalizers.cells import SPACE_CLASS, as_text, check, folded, on_unique
+
+NO_ESTATE = "地址未能匹配到小区/楼栋"
+AMBIGUOUS = "小区名重复, 无法确定所属社区"
+NO_BUILDING = "未能匹配到楼栋"
+CONFLICT = "小区与地址中的街道/社区不符"
+
+_CN_DIGITS = "零一二三四五六七八九"
+CN_NUMBERS = {
+    (_CN_DIGITS[n // 10] if n >= 20 else "")
+    + ("十" if n >= 10 else "")
+    + (_CN_DIGITS[n % 10] if n % 10 else ""): n
+    for n in range(1, 100)
+}
+NUMBERED = ["号楼", "栋", "幢", "座", "单元", "组", "号", "层"]
+BUILDING_NAME_RE = r"([0-9]+)(?:号楼|栋|幢|座|号)$"
+# what follows the estate name
+TAIL_NAMED = (
+    r"^([0-9]+)(?:号楼|号|栋|幢|座)(?:([0-9]+)单元)?(?:[0-9]+(?:层|楼))?-?([0-9]+)?(?:室|号|房)?"
+)
+TAIL_DASHED = r"^([0-9]+)-([0-9]+)-([0-9]+)"
+TAIL_SHORT = r"^([0-9]+)-([0-9]+)(?:室|号|房)?$"
+# what follows a village name
+TAIL_RURAL = r"^(?:([0-9]+)(?:组|队))?([0-9]+)号"
+
+RESOLVED_SCHEMA = {
+    "area_code": pl.String,
+    "estate_code": pl.String,
+    "building_code": pl.String,
+    "building_no": pl.Int32,
+    "unit_no": pl.Int32,
+    "room_no": pl.String,
+    "group_no": pl.Int32,
+    "house_no": pl.Int32,
+    "flag": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    level: str  # district | street | community | grid
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str  # estates: "丰收小区"; buildings: "丰收小区3号楼" (the number is read from it)
+    kind: str  # estate | building (other kinds are ignored)
+    area_code: str | None = None  # the grid
+    parent_code: str | None = None  # buildings: the estate
+
+
+def _coerce(item, cls):
+    if isinstance(item, cls):
+        return item
+    if isinstance(item, Mapping):
+        return cls(**{f: item.get(f) for f in cls.__dataclass_fields__ if f in item})
+    return cls(*item)
+
+
+@dataclass
+class Gazetteer:
+    """The district's areas and places as plain lists: Area / Place objects, dicts with the same
+    keys (GeoJSON feature properties will do), or tuples in field order."""
+
+    areas: list[Area]
+    places: list[Place] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.areas = [_coerce(a, Area) for a in self.areas]
+        self.places = [
+            p for p in (_coerce(p, Place) for p in self.places) if p.kind in ("estate", "building")
+        ]
+        self._build()
+
+    @classmethod
+    def from_records(cls, areas: Iterable[Mapping], places: Iterable[Mapping]) -> Gazetteer:
+        return cls(areas=list(areas), places=list(places))
+
+    @classmethod
+    def from_geojson(cls, areas_path: Path | str, places_path: Path | str) -> Gazetteer:
+        """From the FeatureCollections the synthetic district (and the areas app) write."""
+
+        def props(path):
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return [f["properties"] for f in data["features"]]
+
+        return cls.from_records(props(areas_path), props(places_path))
+
+    def _build(self) -> None:
+        by_code = {a.code: a for a in self.areas}
+
+        def ancestor(code: str | None, level: str) -> str | None:
+            seen = 0
+            while code is not None and code in by_code and seen < 10:
+                if by_code[code].level == level:
+                    return code
+                code, seen = by_code[code].parent_code, seen + 1
+            return None
+
+        grids_of: dict[str, list[str]] = {}
+        for a in self.areas:
+            if a.level == "grid" and a.parent_code:
+                grids_of.setdefault(a.parent_code, []).append(a.code)
+        self.streets = pl.DataFrame(
+            [(a.code, a.name) for a in self.areas if a.level == "street"],
+            schema={"street_code": pl.String, "street": pl.String},
+            orient="row",
+        ).unique("street", keep="first", maintain_order=True)
+        self.communities = pl.DataFrame(
+            [
+                (
+                    a.code,
+                    a.name,
+                    ancestor(a.code, "street"),
+                    grids_of[a.code][0] if len(grids_of.get(a.code, [])) == 1 else a.code,
+                    a.name.endswith("村"),
+                )
+                for a in self.areas
+                if a.level == "community"
+            ],
+            schema={
+                "community_code": pl.String,
+                "community": pl.String,
+                "c_street_code": pl.String,
+                "c_area": pl.String,  # its only grid, else itself
+                "is_village": pl.Boolean,
+            },
+            orient="row",
+        )
+        estates = [p for p in self.places if p.kind == "estate"]
+        self.estates = pl.DataFrame(
+            [
+                (
+                    p.code,
+                    p.name,
+                    p.area_code,
+                    ancestor(p.area_code, "community"),
+                    ancestor(p.area_code, "street"),
+                )
+                for p in estates
+            ],
+            schema={
+                "estate_code": pl.String,
+                "estate": pl.String,
+                "e_area": pl.String,
+                "e_community_code": pl.String,
+                "e_street_code": pl.String,
+            },
+            orient="row",
+        )
+        self.buildings = (
+            pl.DataFrame(
+                [
+                    (p.code, p.name, p.area_code, p.parent_code)
+                    for p in self.places
+                    if p.kind == "building"
+                ],
+                schema={
+                    "building_code": pl.String,
+                    "b_name": pl.String,
+                    "b_area": pl.String,
+                    "estate_code": pl.String,
+                },
+                orient="row",
+            )
+            .with_columns(
+                building_no=pl.col("b_name").str.extract(BUILDING_NAME_RE, 1).cast(pl.Int32)
+            )
+            .drop_nulls(["building_no", "estate_code"])
+            .unique(["estate_code", "building_no"], keep="first", maintain_order=True)
+            .drop("b_name")
+        )
+        self.street_pattern = _alternation(self.streets["street"])
+        self.community_pattern = _alternation(self.communities["community"])
+        self.estate_pattern = _alternation(self.estates["estate"])
+
+
+def _alternation(names: pl.Series) -> str | None:
+    """A regex matching any of the names, longest first (the regex engine takes the first
+    alternative that matches at a position)."""
+    unique = sorted(set(names.drop_nulls().to_list()), key=lambda n: (-len(n), n))
+    if not unique:
+        return None
+    return "(?:" + "|".join(re.sub(r"([\\.+*?()|\[\]{}^$#&\-~])", r"\\\1", n) for n in unique) + ")"
+
+
+def _cleaned(expr: pl.Expr) -> pl.Expr:
+    """The address as it will be kept: half-width, without spaces."""
+    return folded(expr).str.replace_all(SPACE_CLASS, "")
+
+
+def _parseable(expr: pl.Expr) -> pl.Expr:
+    """The cleaned address with uniform dashes and Arabic numbers before 号楼/单元/组…"""
+    patterns = sorted(
+        ((cn + suffix, f"{n}{suffix}") for cn, n in CN_NUMBERS.items() for suffix in NUMBERED),
+        key=lambda p: -len(p[0]),
+    )
+    return (
+        expr.str.replace_all(r"[‐‑‒–—―~]", "-")
+        .str.replace_all(r"#楼?", "号楼")
+        .str.replace_many([p for p, _ in patterns], [r for _, r in patterns], leftmost=True)
+    )
+
+
+def _first_match(text: pl.Expr, pattern: str | None) -> pl.Expr:
+    if pattern is None:
+        return pl.lit(None, dtype=pl.String)
+    return text.str.extract(f"({pattern})", 1)
+
+
+def resolve(
+    values: pl.Series, gazetteer: Gazetteer, *, hints: pl.Series | None = None
+) -> pl.DataFrame:
+    """Place each address in the gazetteer. `hints` (optional, same length) is other text about
+    the row's location — e.g. the 街道 and 社区 columns of the same list joined — used when the
+    address itself names no street or community. Returns RESOLVED_SCHEMA, one row per value."""
+    return _resolved(values, gazetteer, hints).drop("address")
+
+
+def _resolved(values: pl.Series, gazetteer: Gazetteer, hints: pl.Series | None) -> pl.DataFrame:
+    """RESOLVED_SCHEMA plus the cleaned address text."""
+    raw = as_text(values)
+    if hints is None:
+        hint = pl.repeat(None, len(raw), dtype=pl.String, eager=True)
+    else:
+        hint = as_text(hints)
+    rows = pl.DataFrame({"raw": raw, "hint": hint})
+    # a district's lists name the same dwellings over and over: work once per distinct address
+    parts = _resolve_distinct(rows.unique(), gazetteer)
+    out = rows.join(parts, on=["raw", "hint"], how="left", nulls_equal=True, maintain_order="left")
+    return out.select(pl.col("address"), *[pl.col(c).cast(t) for c, t in RESOLVED_SCHEMA.items()])
+
+
+def _resolve_distinct(frame: pl.DataFrame, g: Gazetteer) -> pl.DataFrame:
+    text, hint = pl.col("t"), pl.col("h")
+    none = pl.lit(None, dtype=pl.String)
+
+    def after(pattern: str | None) -> pl.Expr:
+        return text.str.extract(f"{pattern}(.*)$", 1) if pattern else none
+
+    frame = frame.with_columns(t=_cleaned(pl.col("raw")), h=_cleaned(pl.col("hint")))
+    frame = frame.with_columns(
+        street=pl.coalesce(
+            _first_match(text, g.street_pattern), _first_match(hint, g.street_pattern)
+        ),
+        community=pl.coalesce(
+            _first_match(text, g.community_pattern), _first_match(hint, g.community_pattern)
+        ),
+        estate=_first_match(text, g.estate_pattern),
+    )
+    frame = frame.with_columns(
+        tail=pl.when(pl.col("estate").is_not_null()).then(after(g.estate_pattern)),
+        village_tail=pl.when(pl.col("estate").is_null() & pl.col("community").is_not_null()).then(
+            after(g.community_pattern)
+        ),
+    )
+    frame = frame.join(_tails(frame["tail"]), on="tail", how="left", nulls_equal=True).join(
+        _village_tails(frame["village_tail"]), on="village_tail", how="left", nulls_equal=True
+    )
+    keys = ["estate", "street", "community", "building_no"]
+    places = _place(frame.filter(text.is_not_null()).select(keys).unique(), g)
+    frame = frame.join(places, on=keys, how="left", nulls_equal=True)
+    return frame.select(
+        "raw",
+        "hint",
+        text.alias("address"),
+        *[pl.when(text.is_not_null()).then(pl.col(c)).alias(c) for c in RESOLVED_SCHEMA],
+    )
+
+
+def _tails(tails: pl.Series) -> pl.DataFrame:
+    """Building, unit and room from what follows the estate name, once per distinct tail."""
+    tail = pl.col("p")
+    return (
+        tails.unique()
+        .drop_nulls()
+        .to_frame("tail")
+        .with_columns(p=_parseable(pl.col("tail")))
+        .select(
+            "tail",
+            building_no=pl.coalesce(
+                tail.str.extract(TAIL_NAMED, 1),
+                tail.str.extract(TAIL_DASHED, 1),
+                tail.str.extract(TAIL_SHORT, 1),
+            ).cast(pl.Int32, strict=False),
+            unit_no=pl.coalesce(
+                tail.str.extract(TAIL_NAMED, 2), tail.str.extract(TAIL_DASHED, 2)
+            ).cast(pl.Int32, strict=False),
+            room_no=pl.coalesce(
+                tail.str.extract(TAIL_NAMED, 3),
+                tail.str.extract(TAIL_DASHED, 3),
+                tail.str.extract(TAIL_SHORT, 2),
+            ),
+        )
+    )
+
+
+def _village_tails(tails: pl.Series) -> pl.DataFrame:
+    """Group (组) and house number from what follows a village name."""
+    tail = pl.col("p")
+    return (
+        tails.unique()
+        .drop_nulls()
+        .to_frame("village_tail")
+        .with_columns(p=_parseable(pl.col("village_tail")))
+        .select(
+            "village_tail",
+            group_no=tail.str.extract(TAIL_RURAL, 1).cast(pl.Int32, strict=False),
+            house_no=tail.str.extract(TAIL_RURAL, 2).cast(pl.Int32, strict=False),
+        )
+    )
+
+
+def _place(combos: pl.DataFrame, g: Gazetteer) -> pl.DataFrame:
+    """For each distinct (estate, street, community, building_no) of the rows: the codes and the
+    remark. Small: a few thousand combinations for a whole district."""
+    combos = combos.join(g.streets, on="street", how="left")
+    # a community name may repeat across streets: take the one in the named street, if any
+    communities = (
+        combos.select("community", "street_code")
+        .unique()
+        .join(g.communities, on="community", how="inner")
+        .filter(
+            pl.col("street_code").is_null() | (pl.col("c_street_code") == pl.col("street_code"))
+        )
+        .group_by("community", "street_code")
+        .agg(
+            pl.when(pl.len() == 1).then(pl.col("community_code").first()).alias("community_code"),
+            pl.when(pl.len() == 1).then(pl.col("c_area").first()).alias("c_area"),
+            pl.col("is_village").all().alias("is_village"),
+        )
+    )
+    combos = combos.join(communities, on=["community", "street_code"], how="left", nulls_equal=True)
+
+    candidates = (
+        combos.select("estate", "street_code", "community_code", "building_no")
+        .unique()
+        .join(g.estates, on="estate", how="inner")
+        .join(g.buildings, on=["estate_code", "building_no"], how="left")
+        .with_columns(
+            consistent=(
+                pl.col("street_code").is_null() | (pl.col("street_code") == pl.col("e_street_code"))
+            )
+            & (
+                pl.col("community_code").is_null()
+                | (pl.col("community_code") == pl.col("e_community_code"))
+            ),
+            has_building=pl.col("building_code").is_not_null(),
+        )
+    )
+    group = ["estate", "street_code", "community_code", "building_no"]
+    candidates = candidates.with_columns(
+        any_consistent=pl.col("consistent").any().over(group),
+    ).with_columns(
+        conflict=~pl.col("any_consistent"),
+        kept=pl.col("consistent") | ~pl.col("any_consistent"),
+    )
+    candidates = (
+        candidates.filter("kept")
+        .with_columns(
+            # among same-named estates, prefer those that have the building written
+            kept=pl.col("has_building") | ~pl.col("has_building").any().over(group)
+        )
+        .filter("kept")
+    )
+    chosen = candidates.group_by(group).agg(
+        n=pl.len(),
+        estate_code=pl.col("estate_code").first(),
+        building_code=pl.col("building_code").first(),
+        e_area=pl.col("e_area").first(),
+        b_area=pl.col("b_area").first(),
+        conflict=pl.col("conflict").first(),
+        # where the candidates all lie in one community (or street), the address is there
+        common=pl.when(pl.col("e_community_code").n_unique() == 1)
+        .then(pl.col("e_community_code").first())
+        .when(pl.col("e_street_code").n_unique() == 1)
+        .then(pl.col("e_street_code").first()),
+    )
+    combos = combos.join(chosen, on=group, how="left", nulls_equal=True)
+    unique = pl.col("n") == 1
+    found_estate = pl.col("estate").is_not_null() & pl.col("n").is_not_null()
+    # a community written in the address that is not in the street written with it
+    unknown_community = pl.col("community").is_not_null() & pl.col("community_code").is_null()
+    return combos.select(
+        "estate",
+        "street",
+        "community",
+        "building_no",
+        area_code=pl.when(unique)
+        .then(pl.coalesce("b_area", "e_area"))
+        .otherwise(pl.coalesce("c_area", "common", "street_code")),
+        estate_code=pl.when(unique).then("estate_code"),
+        building_code=pl.when(unique).then("building_code"),
+        flag=pl.when(found_estate & ~unique)
+        .then(pl.lit(AMBIGUOUS))
+        .when(found_estate & unique & (pl.col("conflict") | unknown_community))
+        .then(pl.lit(CONFLICT))
+        .when(found_estate & unique & pl.col("building_code").is_null())
+        .then(pl.lit(NO_BUILDING))
+        .when(~found_estate & ~pl.col("is_village").fill_null(False))
+        .then(pl.lit(NO_ESTATE)),
+    )
+
+
+def address(values: pl.Series, options: dict) -> Checked:
+    """Clean the address text (half-width, no spaces); with options["gazetteer"] also remark
+    when it cannot be placed (never an error). Use `resolve` for the codes."""
+    gazetteer = options.get("gazetteer")
+    if gazetteer is None:
+        return _cleaned_only(values, options)
+    resolved = _resolved(values, gazetteer, options.get("hints"))
+    return Checked(
+        value=resolved["address"].alias(values.name),
+        error=pl.repeat(None, len(values), dtype=pl.String, eager=True).alias("error"),
+        flag=resolved["flag"],
+    )
+
+
+@on_unique
+def _cleaned_only(values: pl.Series, options: dict) -> Checked:
+    return check(values, [], value=_cleaned(pl.col("raw")))

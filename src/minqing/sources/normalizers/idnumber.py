@@ -1,0 +1,140 @@
+"""Resident ID numbers (GB 11643): the "id_number" normalizer and the facts an ID carries.
+
+Accepted: 18 characters (the last may be x/X), or the old 15-digit form, upgraded to 18 digits
+the way minqing.core.idnumbers.upgrade_15 does it. Full-width digits and Ｘ, and spaces inside
+the number, are tolerated. The region code is checked against the vendored GB/T 2260 table
+(data/gbt2260.csv): an unknown province is an error, an unknown county only a remark, since
+people keep the IDs issued under codes that were abolished later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from minqing.core.idnumbers import CHECK_CHARS, WEIGHTS
+from minqing.sources.normalizers import Checked
+from minqing.sources.normalizers.cells import SPACE_CLASS, as_date, check, folded_series
+
+REGIONS_CSV = Path(__file__).resolve().parent / "data" / "gbt2260.csv"
+
+LENGTH = "长度应为18位(或旧15位)"
+NOT_DIGITS = "含非数字字符"
+NO_PROVINCE = "行政区划代码不存在"
+BAD_BIRTH = "出生日期无效"
+FUTURE_BIRTH = "出生日期晚于今天"
+UPGRADED = "15位号码已升级为18位"
+OLD_COUNTY = "行政区划代码不在现行GB/T 2260表中(可能为已撤销的旧代码)"
+EARLIEST_BIRTH_YEAR = 1880
+
+
+@cache
+def regions() -> pl.DataFrame:
+    """The GB/T 2260 county table: code, name, province, city."""
+    return pl.read_csv(REGIONS_CSV, comment_prefix="#", schema_overrides={"code": pl.String})
+
+
+@cache
+def _region_codes() -> tuple[pl.Series, pl.Series]:
+    codes = regions()["code"]
+    return codes.str.slice(0, 2).unique(), codes
+
+
+def _check_char(first17: pl.Expr) -> pl.Expr:
+    """ISO 7064 MOD 11-2 check character of 17 ASCII digits (null if they are not digits)."""
+    number = first17.cast(pl.UInt64, strict=False)
+    total = pl.sum_horizontal(
+        [(number // 10 ** (16 - i)) % 10 * weight for i, weight in enumerate(WEIGHTS)]
+    )
+    return (total % 11).replace_strict(
+        list(range(11)), list(CHECK_CHARS), default=None, return_dtype=pl.String
+    )
+
+
+def id_number(values: pl.Series, options: dict) -> Checked:
+    """Normalize ID numbers to 18 upper-case characters; see the module docstring."""
+    today = as_date(options.get("today"), dt.date.today())
+    provinces, counties = _region_codes()
+    s, n = pl.col("s"), pl.col("s").str.len_chars()
+    first17 = pl.col("first17")
+    steps = [
+        {"s": pl.lit(folded_series(values)).str.replace_all(SPACE_CLASS, "").str.to_uppercase()},
+        {
+            "is15": n == 15,
+            "length_ok": n.is_in([15, 18]),
+            "digits_ok": s.str.contains(r"^(?:[0-9]{15}|[0-9]{17}[0-9X])$"),
+            "first17": pl.when(n == 15)
+            .then(pl.concat_str([s.str.slice(0, 6), pl.lit("19"), s.str.slice(6, 9)]))
+            .otherwise(s.str.slice(0, 17)),
+        },
+        {
+            "check": _check_char(first17),
+            "birth": first17.str.slice(6, 8).str.to_date("%Y%m%d", strict=False),
+            "province_ok": first17.str.slice(0, 2).is_in(provinces.implode()),
+            "county_ok": first17.str.slice(0, 6).is_in(counties.implode()),
+        },
+    ]
+    birth = pl.col("birth")
+    error = (
+        pl.when(s.is_null())
+        .then(None)
+        .when(~pl.col("length_ok"))
+        .then(pl.lit(LENGTH))
+        .when(~pl.col("digits_ok"))
+        .then(pl.lit(NOT_DIGITS))
+        .when(~pl.col("province_ok"))
+        .then(pl.lit(NO_PROVINCE))
+        .when(birth.is_null() | (birth.dt.year() < EARLIEST_BIRTH_YEAR))
+        .then(pl.lit(BAD_BIRTH))
+        .when(birth > today)
+        .then(pl.lit(FUTURE_BIRTH))
+        .when(~pl.col("is15") & (s.str.slice(17, 1) != pl.col("check")))
+        .then(pl.concat_str([pl.lit("校验码错误(应为"), pl.col("check"), pl.lit(")")]))
+    )
+    value = pl.when(pl.col("is15")).then(first17 + pl.col("check")).otherwise(s)
+    flag = (
+        pl.when(pl.col("is15"))
+        .then(pl.lit(UPGRADED))
+        .when(~pl.col("county_ok"))
+        .then(pl.lit(OLD_COUNTY))
+    )
+    # both remarks can apply to one number
+    flag = (
+        pl.when(pl.col("is15") & ~pl.col("county_ok"))
+        .then(pl.lit(f"{UPGRADED}；{OLD_COUNTY}"))
+        .otherwise(flag)
+    )
+    return check(values, steps, value=value, error=error, flag=flag)
+
+
+def birth_dates(ids: pl.Series) -> pl.Series:
+    """Birth date (pl.Date) in normalized 18-character IDs; null where there is none."""
+    return (
+        pl.select(
+            pl.when(ids.cast(pl.String).str.len_chars() == 18).then(
+                ids.cast(pl.String).str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+            )
+        )
+        .to_series()
+        .alias("birth_on")
+    )
+
+
+def sexes(ids: pl.Series) -> pl.Series:
+    """ "M" or "F" from the sequence digit of normalized 18-character IDs (odd is male)."""
+    digit = ids.cast(pl.String).str.slice(16, 1).cast(pl.Int32, strict=False)
+    return (
+        pl.select(
+            pl.when(ids.cast(pl.String).str.len_chars() != 18)
+            .then(None)
+            .when(digit % 2 == 1)
+            .then(pl.lit("M"))
+            .when(digit % 2 == 0)
+            .then(pl.lit("F"))
+        )
+        .to_series()
+        .alias("sex")
+    )
