@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from minqing.sources.models import ImportRun, Source, SourceRecord
+from minqing.sources.models import ImportRun, Source
 
 
 @admin.register(Source)
