@@ -73,8 +73,13 @@ def child(backend: str, folder: Path, die_rows: int) -> dict:
     )
     source = sync_sources()["gongan_huji"]
     run = ImportRun.objects.create(
-        source=source, file_name="die", file_hash="-", file_size=0, started_at=timezone.now(),
-        finished_at=timezone.now(), status="succeeded",
+        source=source,
+        file_name="die",
+        file_hash="-",
+        file_size=0,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status="succeeded",
     )
     now = timezone.now()
 
@@ -129,20 +134,36 @@ def run_backend(backend: str, folder: Path, die_rows: int) -> dict:
             import psycopg
 
             name = f"minqing_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            with psycopg.connect(
+                "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+            ) as conn:
                 conn.execute(f"CREATE DATABASE {name}")
             env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
         try:
             out = subprocess.run(
-                [sys.executable, __file__, "--child", backend, "--folder", str(folder), "--die-rows", str(die_rows)],
-                env=env, capture_output=True, text=True, check=False,
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    backend,
+                    "--folder",
+                    str(folder),
+                    "--die-rows",
+                    str(die_rows),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if out.returncode:
                 raise SystemExit(f"{backend} failed:\n{out.stderr[-3000:]}")
             return json.loads(out.stdout.strip().splitlines()[-1])
         finally:
             if name:
-                with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+                with psycopg.connect(
+                    "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+                ) as conn:
                     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
@@ -163,9 +184,20 @@ def main() -> None:
     results = {b: run_backend(b, folder, args.die_rows) for b in backends}
     for b, r in results.items():
         print(f"{b}: {r}", file=sys.stderr)
-    print(json.dumps({"bench": "imports", "size": args.size, **{
-        f"{b}_{k}": v for b, r in results.items() for k, v in r.items() if k != "backend"
-    }}))
+    print(
+        json.dumps(
+            {
+                "bench": "imports",
+                "size": args.size,
+                **{
+                    f"{b}_{k}": v
+                    for b, r in results.items()
+                    for k, v in r.items()
+                    if k != "backend"
+                },
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

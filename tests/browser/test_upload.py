@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import openpyxl
-
 import pytest
 
 from minqing.accounts.tests.factories import ensure_roles
@@ -196,3 +195,27 @@ def test_api_docs_render_offline(
     assert page.get_by_text("/api/sources/{code}/imports").first.is_visible()
     page.screenshot(path=tmp_path / "api-docs.png", full_page=True)
     assert_only_local_requests(requests_seen, live_server)
+
+
+def test_import_pages_fit_a_phone(
+    browser, live_server, civil_affairs_clerk, persona_password, tmp_path
+):
+    ensure_roles()
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "minzheng", persona_password)
+        for path, shot in [
+            ("/sources/", "phone-sources.png"),
+            ("/sources/upload/", "phone-upload.png"),
+        ]:
+            page.goto(live_server.url + path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+            page.screenshot(path=tmp_path / shot, full_page=True)
+    finally:
+        context.close()

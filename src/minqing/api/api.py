@@ -109,10 +109,13 @@ class OfflineSwagger(DocsBase):
         return HttpResponse(template.render(context, request))
 
 
-@login_required
 def docs_asset(request: HttpRequest, name: str) -> FileResponse:
+    """Swagger UI's own files: public, like /static/. They leave the session alone (no save
+    on each of the page's parallel asset requests, as SESSION_SAVE_EVERY_REQUEST would do)."""
     if name not in DOCS_ASSETS:
         raise Http404("文件不存在")
+    if hasattr(request, "session"):
+        del request.session  # SessionMiddleware skips a request without one
     response = FileResponse((NINJA_STATIC / name).open("rb"), content_type=DOCS_ASSETS[name])
     response["Cache-Control"] = "private, max-age=86400"
     return response

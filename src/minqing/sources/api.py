@@ -23,8 +23,8 @@ from minqing.audit.actions import record
 from minqing.sources import queries_web as q
 from minqing.sources.actions import import_file, result, sync_sources
 from minqing.sources.forms import (
-    close_uploads,
     announced_too_large,
+    close_uploads,
     receive_uploads_on_disk,
     too_large_message,
     upload_was_too_large,

@@ -8,8 +8,9 @@ The written forms handled are those the departments use (and the synthetic distr
 Estate names repeat across communities (twenty 丰收小区 in one district is normal), so the street
 and community written in the address — or given as hints from other columns — choose among the
 estates of that name; when they cannot, the estate is left open with a remark rather than
-guessed. Everything runs as Polars expressions over the rows, and as small joins over the
-distinct (estate, street, community, building) combinations; nothing loops over rows in Python.
+guessed. Everything runs as Polars expressions over the distinct addresses (lists repeat them),
+then as small joins over the distinct (estate, street, community, building) combinations; nothing
+loops over rows in Python.
 """
 
 from __future__ import annotations
@@ -23,20 +24,22 @@ from pathlib import Path
 import polars as pl
 
 from minqing.sources.normalizers import Checked
-from minqing.sources.normalizers.cells import SPACE_CLASS, as_text, check, folded, on_unique
+from minqing.sources.normalizers.cells import (
+    CN_NUMERALS,
+    SPACE_CLASS,
+    apply_where,
+    as_text,
+    by_distinct,
+    check,
+    folded_series,
+    on_unique,
+)
 
 NO_ESTATE = "地址未能匹配到小区/楼栋"
 AMBIGUOUS = "小区名重复, 无法确定所属社区"
 NO_BUILDING = "未能匹配到楼栋"
 CONFLICT = "小区与地址中的街道/社区不符"
 
-_CN_DIGITS = "零一二三四五六七八九"
-CN_NUMBERS = {
-    (_CN_DIGITS[n // 10] if n >= 20 else "")
-    + ("十" if n >= 10 else "")
-    + (_CN_DIGITS[n % 10] if n % 10 else ""): n
-    for n in range(1, 100)
-}
 NUMBERED = ["号楼", "栋", "幢", "座", "单元", "组", "号", "层"]
 BUILDING_NAME_RE = r"([0-9]+)(?:号楼|栋|幢|座|号)$"
 # what follows the estate name
@@ -199,6 +202,18 @@ class Gazetteer:
             .unique(["estate_code", "building_no"], keep="first", maintain_order=True)
             .drop("b_name")
         )
+        # street or community names that contain an estate's name (幸福里社区 and 幸福里): the
+        # estate is looked for in the address without them
+        estate_names = set(self.estates["estate"].to_list())
+        self.shadowing = sorted(
+            {
+                area
+                for area in [*self.streets["street"], *self.communities["community"]]
+                if any(e in area for e in estate_names)
+            },
+            key=len,
+            reverse=True,
+        )
         self.street_pattern = _alternation(self.streets["street"])
         self.community_pattern = _alternation(self.communities["community"])
         self.estate_pattern = _alternation(self.estates["estate"])
@@ -213,28 +228,44 @@ def _alternation(names: pl.Series) -> str | None:
     return "(?:" + "|".join(re.sub(r"([\\.+*?()|\[\]{}^$#&\-~])", r"\\\1", n) for n in unique) + ")"
 
 
-def _cleaned(expr: pl.Expr) -> pl.Expr:
+def _cleaned(values: pl.Series) -> pl.Series:
     """The address as it will be kept: half-width, without spaces."""
-    return folded(expr).str.replace_all(SPACE_CLASS, "")
+    return folded_series(values).str.replace_all(SPACE_CLASS, "").replace("", None)
 
 
-def _parseable(expr: pl.Expr) -> pl.Expr:
-    """The cleaned address with uniform dashes and Arabic numbers before 号楼/单元/组…"""
+def _parseable(tails: pl.Series) -> pl.Series:
+    """Tails with uniform dashes and Arabic numbers before 号楼/单元/组… (三号楼 → 3号楼)."""
     patterns = sorted(
-        ((cn + suffix, f"{n}{suffix}") for cn, n in CN_NUMBERS.items() for suffix in NUMBERED),
+        (
+            (cn + suffix, f"{n}{suffix}")
+            for cn, n in CN_NUMERALS.items()
+            if n
+            for suffix in NUMBERED
+        ),
         key=lambda p: -len(p[0]),
     )
-    return (
-        expr.str.replace_all(r"[‐‑‒–—―~]", "-")
-        .str.replace_all(r"#楼?", "号楼")
-        .str.replace_many([p for p, _ in patterns], [r for _, r in patterns], leftmost=True)
+    tails = tails.str.replace_all(r"[‐‑‒–—―~]", "-").str.replace_all(r"#楼?", "号楼")
+    return apply_where(
+        tails,
+        tails.str.contains("[一二三四五六七八九十]"),
+        lambda t: t.str.replace_many(
+            [p for p, _ in patterns], [r for _, r in patterns], leftmost=True
+        ),
     )
 
 
-def _first_match(text: pl.Expr, pattern: str | None) -> pl.Expr:
+def _first(text: pl.Series, pattern: str | None) -> pl.Series:
+    """The first of the names in `pattern` found in each text."""
     if pattern is None:
-        return pl.lit(None, dtype=pl.String)
-    return text.str.extract(f"({pattern})", 1)
+        return pl.repeat(None, len(text), dtype=pl.String, eager=True)
+    return text.str.extract(pattern, 0)
+
+
+def _where(mask: pl.Series, compute) -> pl.Series:
+    """A String column computed (from row indices) only where mask holds, null elsewhere."""
+    where = mask.fill_null(False).arg_true()
+    out = pl.repeat(None, len(mask), dtype=pl.String, eager=True)
+    return out.scatter(where, compute(where)) if len(where) else out
 
 
 def resolve(
@@ -249,49 +280,63 @@ def resolve(
 def _resolved(values: pl.Series, gazetteer: Gazetteer, hints: pl.Series | None) -> pl.DataFrame:
     """RESOLVED_SCHEMA plus the cleaned address text."""
     raw = as_text(values)
-    if hints is None:
-        hint = pl.repeat(None, len(raw), dtype=pl.String, eager=True)
-    else:
-        hint = as_text(hints)
-    rows = pl.DataFrame({"raw": raw, "hint": hint})
+    rows = pl.DataFrame({"raw": raw})
+    keys = ["raw"]
+    if hints is not None:
+        rows = rows.with_columns(hint=as_text(hints))
+        keys.append("hint")
     # a district's lists name the same dwellings over and over: work once per distinct address
-    parts = _resolve_distinct(rows.unique(), gazetteer)
-    out = rows.join(parts, on=["raw", "hint"], how="left", nulls_equal=True, maintain_order="left")
+    out = by_distinct(rows, keys, lambda distinct: _resolve_distinct(distinct, gazetteer))
     return out.select(pl.col("address"), *[pl.col(c).cast(t) for c, t in RESOLVED_SCHEMA.items()])
 
 
 def _resolve_distinct(frame: pl.DataFrame, g: Gazetteer) -> pl.DataFrame:
-    text, hint = pl.col("t"), pl.col("h")
-    none = pl.lit(None, dtype=pl.String)
-
-    def after(pattern: str | None) -> pl.Expr:
-        return text.str.extract(f"{pattern}(.*)$", 1) if pattern else none
-
-    frame = frame.with_columns(t=_cleaned(pl.col("raw")), h=_cleaned(pl.col("hint")))
-    frame = frame.with_columns(
-        street=pl.coalesce(
-            _first_match(text, g.street_pattern), _first_match(hint, g.street_pattern)
-        ),
-        community=pl.coalesce(
-            _first_match(text, g.community_pattern), _first_match(hint, g.community_pattern)
-        ),
-        estate=_first_match(text, g.estate_pattern),
+    text = _cleaned(frame["raw"])
+    street, community = _first(text, g.street_pattern), _first(text, g.community_pattern)
+    if "hint" in frame.columns:
+        hint = _cleaned(frame["hint"])
+        street = street.fill_null(_first(hint, g.street_pattern))
+        community = community.fill_null(_first(hint, g.community_pattern))
+    if g.estate_pattern:
+        searched = text
+        if g.shadowing:
+            searched = apply_where(
+                text,
+                text.str.contains("|".join(map(re.escape, g.shadowing))),
+                lambda t: t.str.replace_many(g.shadowing, [""] * len(g.shadowing)),
+            )
+        parts = searched.str.extract_groups(f"({g.estate_pattern})(.*)$").struct.unnest()
+        estate, tail = parts[:, 0], parts[:, 1]
+    else:
+        estate = tail = pl.repeat(None, len(text), dtype=pl.String, eager=True)
+    village_tail = _where(
+        estate.is_null() & community.is_not_null(),
+        lambda rows: text.gather(rows).str.extract(f"{g.community_pattern}(.*)$", 1),
     )
     frame = frame.with_columns(
-        tail=pl.when(pl.col("estate").is_not_null()).then(after(g.estate_pattern)),
-        village_tail=pl.when(pl.col("estate").is_null() & pl.col("community").is_not_null()).then(
-            after(g.community_pattern)
-        ),
+        t=text,
+        street=street,
+        community=community,
+        estate=estate,
+        tail=tail,
+        village_tail=village_tail,
     )
-    frame = frame.join(_tails(frame["tail"]), on="tail", how="left", nulls_equal=True).join(
-        _village_tails(frame["village_tail"]), on="village_tail", how="left", nulls_equal=True
+    text = pl.col("t")
+    frame = frame.join(
+        _tails(frame["tail"]), on="tail", how="left", nulls_equal=True, maintain_order="left"
+    ).join(
+        _village_tails(frame["village_tail"]),
+        on="village_tail",
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
     )
     keys = ["estate", "street", "community", "building_no"]
     places = _place(frame.filter(text.is_not_null()).select(keys).unique(), g)
-    frame = frame.join(places, on=keys, how="left", nulls_equal=True)
+    frame = frame.join(places, on=keys, how="left", nulls_equal=True, maintain_order="left")
     return frame.select(
         "raw",
-        "hint",
+        *(["hint"] if "hint" in frame.columns else []),
         text.alias("address"),
         *[pl.when(text.is_not_null()).then(pl.col(c)).alias(c) for c in RESOLVED_SCHEMA],
     )
@@ -300,11 +345,10 @@ def _resolve_distinct(frame: pl.DataFrame, g: Gazetteer) -> pl.DataFrame:
 def _tails(tails: pl.Series) -> pl.DataFrame:
     """Building, unit and room from what follows the estate name, once per distinct tail."""
     tail = pl.col("p")
+    distinct = tails.unique().drop_nulls()
     return (
-        tails.unique()
-        .drop_nulls()
-        .to_frame("tail")
-        .with_columns(p=_parseable(pl.col("tail")))
+        distinct.to_frame("tail")
+        .with_columns(p=_parseable(distinct))
         .select(
             "tail",
             building_no=pl.coalesce(
@@ -327,11 +371,10 @@ def _tails(tails: pl.Series) -> pl.DataFrame:
 def _village_tails(tails: pl.Series) -> pl.DataFrame:
     """Group (组) and house number from what follows a village name."""
     tail = pl.col("p")
+    distinct = tails.unique().drop_nulls()
     return (
-        tails.unique()
-        .drop_nulls()
-        .to_frame("village_tail")
-        .with_columns(p=_parseable(pl.col("village_tail")))
+        distinct.to_frame("village_tail")
+        .with_columns(p=_parseable(distinct))
         .select(
             "village_tail",
             group_no=tail.str.extract(TAIL_RURAL, 1).cast(pl.Int32, strict=False),
@@ -447,4 +490,4 @@ def address(values: pl.Series, options: dict) -> Checked:
 
 @on_unique
 def _cleaned_only(values: pl.Series, options: dict) -> Checked:
-    return check(values, [], value=_cleaned(pl.col("raw")))
+    return check(values, [{"s": _cleaned(values)}], value=pl.col("s"))

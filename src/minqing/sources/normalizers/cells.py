@@ -18,6 +18,25 @@ RAW = pl.col("raw")
 # whitespace inside values, with the zero-width marks that spreadsheets and web forms leave behind
 SPACE_CLASS = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
 NOTE_SEPARATOR = "；"
+HASH_SEED = 2260
+# The blocks holding the characters NFKC changes that Chinese lists contain: Latin-1 signs (NBSP,
+# ², ½), punctuation to CJK radicals (…, ①, Ⅱ, ⼀), CJK symbols, kana and jamo (U+3000), enclosed
+# and squared CJK (㈠, ㎡), compatibility ideographs, presentation and vertical forms, full- and
+# half-width forms. (NFKC also folds some Latin, Greek, Arabic and Indic letters: not seen here.)
+NFKC_CHANGES = (
+    "[\u00a0-\u00bf\u2000-\u2fdf\u3000-\u33ff\ua000-\ua7ff\uf900-\ufaff"
+    "\ufb00-\ufb4f\ufe10-\ufe6f\uff00-\uffef]"
+)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+# 零, 一 … 九十九 as written in lists (十一, 二十, 二十三) → their value
+CN_NUMERALS = {
+    (_CN_DIGITS[n // 10] if n >= 20 else "")
+    + ("十" if n >= 10 else "")
+    + (_CN_DIGITS[n % 10] if n % 10 or n == 0 else ""): n
+    for n in range(100)
+}
 
 
 def trimmed(expr: pl.Expr = RAW) -> pl.Expr:
@@ -31,10 +50,10 @@ def folded(expr: pl.Expr = RAW) -> pl.Expr:
 
 
 def folded_series(values: pl.Series) -> pl.Series:
-    """`folded` for a whole column, where NFKC runs only over the cells that are not ASCII (in
-    an ID or phone column, nearly none are: NFKC is the costliest step for them)."""
+    """`folded` for a whole column, where NFKC runs only over the cells holding a character it
+    may change (NFKC is the costliest step, and nearly every cell is ASCII or plain Chinese)."""
     text = as_text(values).str.strip_chars()
-    wide = text.str.contains(r"[^\x00-\x7f]")
+    wide = text.str.contains(NFKC_CHANGES)
     return apply_where(text, wide, lambda w: w.str.normalize("NFKC").str.strip_chars()).replace(
         "", None
     )
@@ -97,6 +116,36 @@ def as_date(value: object, default: dt.date | None = None) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def _row_key(keys: list[str]) -> pl.Expr:
+    return pl.struct(keys).hash(HASH_SEED)
+
+
+def by_distinct(
+    frame: pl.DataFrame, keys: list[str], compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """`compute` run once per distinct combination of `keys`, its result spread back to the rows
+    of `frame` in order. `compute` gets rows of `frame` and must return one row per row given,
+    in the same order, with the key columns. When most rows are distinct it simply runs over
+    the rows."""
+    # rows are matched by a 64-bit hash of the keys (a third of the cost of matching strings);
+    # the keys are compared afterwards and, on a collision, matched as strings
+    hashed = frame.with_columns(__key=_row_key(keys))
+    distinct = hashed.unique("__key", keep="first", maintain_order=False)
+    if len(distinct) * 2 > len(frame):
+        return compute(frame)
+    done = compute(distinct.drop("__key")).with_columns(distinct["__key"])
+    mine = {k: f"__{k}" for k in keys}
+    out = hashed.select("__key", *keys).join(
+        done.rename(mine), on="__key", how="left", maintain_order="left"
+    )
+    same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(m)) for k, m in mine.items()])
+    if not out.select(same.all()).item():
+        done = compute(frame.unique(keys))
+        out = frame.join(done, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        return out.select(done.columns)
+    return out.drop("__key", *mine.values()).select(done.drop("__key").columns)
+
+
 def on_unique(normalizer: Normalizer) -> Normalizer:
     """Run the normalizer once per distinct cell and spread the result back to the rows.
 
@@ -106,17 +155,13 @@ def on_unique(normalizer: Normalizer) -> Normalizer:
 
     @wraps(normalizer)
     def over_unique(values: pl.Series, options: dict) -> Checked:
-        raw = as_text(values)
-        distinct = raw.unique()
-        if len(distinct) * 2 > len(raw):
-            return normalizer(values, options)
-        done = normalizer(distinct, options)
-        table = pl.DataFrame(
-            {"raw": distinct, "value": done.value, "error": done.error, "flag": done.flag}
-        )
-        out = raw.to_frame("raw").join(
-            table, on="raw", how="left", nulls_equal=True, maintain_order="left"
-        )
+        def run(rows: pl.DataFrame) -> pl.DataFrame:
+            done = normalizer(rows["raw"], options)
+            return pl.DataFrame(
+                {"raw": rows["raw"], "value": done.value, "error": done.error, "flag": done.flag}
+            )
+
+        out = by_distinct(pl.DataFrame({"raw": as_text(values)}), ["raw"], run)
         return Checked(value=out["value"].alias(values.name), error=out["error"], flag=out["flag"])
 
     return over_unique
@@ -136,8 +181,8 @@ def with_fast_path(
     done = done.fill_null(False)
     fast = raw if value is None else value
     others = (~done).arg_true()
-    error = pl.Series("error", [None] * len(raw), dtype=pl.String)
-    flag = pl.Series("flag", [None] * len(raw), dtype=pl.String)
+    error = pl.repeat(None, len(raw), dtype=pl.String, eager=True).alias("error")
+    flag = pl.repeat(None, len(raw), dtype=pl.String, eager=True).alias("flag")
     if len(others) == 0:
         return Checked(value=fast.alias(values.name), error=error, flag=flag)
     checked = rest(raw.gather(others))

@@ -14,7 +14,14 @@ import datetime as dt
 import polars as pl
 
 from minqing.sources.normalizers import Checked
-from minqing.sources.normalizers.cells import as_date, as_text, check, folded, on_unique
+from minqing.sources.normalizers.cells import (
+    apply_where,
+    as_date,
+    as_text,
+    check,
+    folded,
+    on_unique,
+)
 
 UNRECOGNIZED = "无法识别的日期"
 NO_SUCH_DAY = "日期不存在"
@@ -47,7 +54,10 @@ def date(values: pl.Series, options: dict) -> Checked:
     """Normalize dates; see the module docstring."""
     # timestamps are nearly all distinct, their days are not: drop the time, then parse once
     # per distinct day
-    days = as_text(values).str.strip_chars().str.replace(TIME + "$", "")
+    raw = as_text(values).str.strip_chars()
+    days = apply_where(
+        raw, raw.str.contains(":", literal=True), lambda t: t.str.replace(TIME + "$", "")
+    )
     return _date(days.alias(values.name), options)
 
 

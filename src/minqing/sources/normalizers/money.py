@@ -13,6 +13,7 @@ import polars as pl
 
 from minqing.sources.normalizers import Checked
 from minqing.sources.normalizers.cells import (
+    CN_NUMERALS,
     as_text,
     check,
     folded,
@@ -33,12 +34,7 @@ NOT_WHOLE = "不是整数"
 INT_TOO_LARGE = "数值超出范围"
 EMPTY_MARKS = ["-", "--", "—", "——", "/", "无"]
 
-_CN_DIGITS = "零一二三四五六七八九"
-CN_NUMERALS = {
-    (_CN_DIGITS[n // 10] if n >= 20 else "") + ("十" if n >= 10 else "")
-    + (_CN_DIGITS[n % 10] if n % 10 or n == 0 else ""): n
-    for n in range(100)
-} | {"〇": 0, "两": 2}  # fmt: skip
+NUMERALS = CN_NUMERALS | {"〇": 0, "两": 2}
 MONEY_RE = r"^([+-]?)([0-9]*)(?:\.([0-9]*))?(万)?$"
 
 
@@ -127,7 +123,7 @@ def integer(values: pl.Series, options: dict) -> Checked:
     s = pl.col("s")
     numerals = options.get("chinese_numerals", True)
     digits = s.str.extract(r"^([+-]?[0-9]{1,18})(?:\.0*)?$", 1).cast(pl.Int64, strict=False)
-    chinese = s.replace_strict(CN_NUMERALS, default=None, return_dtype=pl.Int64)
+    chinese = s.replace_strict(NUMERALS, default=None, return_dtype=pl.Int64)
     steps = [
         {"s": folded().str.replace_all(r"[\s,]", "")},
         {"n": pl.coalesce(digits, chinese) if numerals else digits},

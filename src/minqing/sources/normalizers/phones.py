@@ -32,7 +32,9 @@ DEFAULT_AREA_CODE = "0391"
 SEPARATORS = r"[/,;、|\\]|或|和|及|\n"
 EXTENSION_RE = r"(?i)(?:转|分机|ext\.?)" + SPACE_CLASS + r"*[0-9]{1,6}"
 PLACEHOLDERS = ["无", "暂无", "没有", "不详", "未知", "空", "-", "--", "—", "/", "0"]
-PLAIN_MOBILE_RE = r"^1[3-9][0-9](?:[0-9]{8}|[ -][0-9]{4}[ -][0-9]{4}|[0-9]{4} [0-9]{4})$"
+PLAIN_MOBILE_RE = (
+    r"^(?:\+?86[ -]?)?1[3-9][0-9](?:[0-9]{8}|[ -][0-9]{4}[ -][0-9]{4}|[0-9]{4} [0-9]{4})$"
+)
 MOBILE_RE = r"^(?:\+?86|0086)?(1[3-9][0-9]{9})$"
 GLUED_MOBILES_RE = r"^(?:1[3-9][0-9]{9}){2,}$"
 # local numbers start with 2-8 in practice; 1 is accepted after an area code (0391-1234567 in
@@ -41,31 +43,21 @@ LANDLINE_RE = r"^(?:(010|02[0-9])([1-9][0-9]{7})|(0[3-9][0-9]{2})([1-9][0-9]{6,7
 LOCAL_RE = r"^[2-9][0-9]{6,7}$"
 # a mobile standing on its own in a piece that is not one number as a whole ("0391 1234567 138…")
 LONE_MOBILE_RE = r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:$|[^0-9])"
-
-
+# dropped from a piece before it is read as a number: spacing, brackets, labels (手机, 本人)
 COMPACT_DROP = r"[\s\-()\[\].:\p{Han}]"
 
 
 def _classify_rest(area_code: str) -> pl.Expr:
-    """Over columns piece/compact of the pieces that are not a plain mobile: "m…" mobile among
-    others, "L…" landline, "A…" landline with the area code added, "E1" a mobile of the wrong
-    length, "E2" anything else, null for a piece without digits or letters (a label, 本人)."""
+    """Over columns piece/compact of the pieces that are neither a plain mobile nor a landline:
+    "m…" mobile among others, "A…" local number with the area code added, "E1" a mobile of the
+    wrong length, "E2" anything else, null for a piece without digits or letters (本人)."""
     piece, compact = pl.col("piece"), pl.col("compact")
-    landline = pl.concat_str(
-        [
-            pl.coalesce(compact.str.extract(LANDLINE_RE, 1), compact.str.extract(LANDLINE_RE, 3)),
-            pl.lit("-"),
-            pl.coalesce(compact.str.extract(LANDLINE_RE, 2), compact.str.extract(LANDLINE_RE, 4)),
-        ]
-    )
     digits_only = compact.str.contains(r"^\+?[0-9]+$")
     return (
         pl.when(~compact.str.contains(r"[0-9A-Za-z]"))
         .then(None)
         .when(compact.str.contains(GLUED_MOBILES_RE))
         .then(pl.lit("m") + compact.str.slice(0, 11))
-        .when(landline.is_not_null())
-        .then(pl.lit("L") + landline)
         .when(compact.str.contains(LOCAL_RE))
         .then(pl.lit(f"A{area_code}-") + compact)
         .when(piece.str.contains(LONE_MOBILE_RE))
@@ -80,55 +72,61 @@ def _classify_rest(area_code: str) -> pl.Expr:
     )
 
 
+def _landlines(compact: pl.Series) -> pl.Series:
+    """ "L0391-1234567" for the pieces that are a landline with its area code, else null."""
+    parts = compact.str.extract_groups(LANDLINE_RE).struct.unnest()
+    return pl.select(
+        pl.lit("L")
+        + pl.coalesce(parts[:, 0], parts[:, 2])
+        + pl.lit("-")
+        + pl.coalesce(parts[:, 1], parts[:, 3])
+    ).to_series()
+
+
 def _classify(pieces: pl.Series, area_code: str) -> pl.Series:
-    """Each piece of a cell → "M…" a mobile, or what _classify_rest says. Plain mobiles are
-    settled first; the costlier tests run only over the remaining pieces."""
-    frame = pl.DataFrame({"piece": pieces}).with_columns(
-        compact=pl.col("piece").str.replace_all(COMPACT_DROP, "")
-    )
-    mobile = frame["compact"].str.extract(MOBILE_RE, 1)
-    kinds = pl.select(pl.lit("M") + mobile).to_series()
-    rest = mobile.is_null() & pieces.is_not_null()
-    return apply_where(
-        kinds, rest, lambda _: frame.filter(rest).select(_classify_rest(area_code)).to_series()
-    )
+    """Each piece of a cell → "M…" a mobile, "L…" a landline, or what _classify_rest says.
+    The common cases are settled first; each costlier test runs only over what is left."""
+    compact = pieces.str.replace_all(COMPACT_DROP, "")
+    kinds = pl.select(pl.lit("M") + compact.str.extract(MOBILE_RE, 1)).to_series()
+    left = kinds.is_null() & pieces.is_not_null()
+    kinds = apply_where(kinds, left, lambda _: _landlines(compact.filter(left)))
+    left = kinds.is_null() & pieces.is_not_null()
+    rest = pl.DataFrame({"piece": pieces, "compact": compact}).filter(left)
+    return apply_where(kinds, left, lambda _: rest.select(_classify_rest(area_code)).to_series())
 
 
-def _summary(kind: pl.Expr) -> list[pl.Expr]:
-    """Over the kinds of one cell's pieces (aggregated or not): the number taken (a mobile
-    first), how many pieces held a number or something like one, whether a mobile was cut."""
-    return [
-        pl.coalesce(
-            kind.filter(kind.str.contains("^[Mm]")).first(),
-            kind.filter(kind.str.contains("^[LA]")).first(),
-        ).alias("chosen"),
-        kind.is_not_null().sum().cast(pl.UInt32).alias("pieces"),
-        (kind == "E1").any().alias("short_mobile"),
-    ]
+def _summary(kinds: list[pl.Series]) -> pl.DataFrame:
+    """From the kinds of the first, second … pieces of some cells: per cell, the number taken
+    (a mobile first, with its kind mark), how many pieces held a number or something like one,
+    and whether a mobile was cut short."""
+    k = [pl.col(f"k{i}") for i in range(len(kinds))]
+    return pl.DataFrame({f"k{i}": c for i, c in enumerate(kinds)}).select(
+        chosen=pl.coalesce(
+            *[pl.when(c.str.contains("^[Mm]")).then(c) for c in k],
+            *[pl.when(c.str.contains("^[LA]")).then(c) for c in k],
+        ),
+        pieces=pl.sum_horizontal([c.is_not_null() for c in k]).cast(pl.UInt32),
+        short_mobile=pl.any_horizontal([(c == "E1").fill_null(False) for c in k]),
+    )
 
 
 def _kinds(cells: pl.Series, area_code: str) -> pl.DataFrame:
-    """_summary of every cell; cells holding several pieces (a separator) are split, the
-    others classified whole."""
-    kind = pl.col("kind")
-    several = cells.str.contains("|", literal=True).fill_null(False)
-    result = pl.DataFrame({"kind": _classify(cells, area_code)}).select(
-        chosen=pl.when(kind.str.contains("^[MmLA]")).then(kind),
-        pieces=kind.is_not_null().cast(pl.UInt32),
-        short_mobile=(kind == "E1").fill_null(False),
+    """_summary of every cell. Cells holding several pieces (a separator) are split, and their
+    first pieces, second pieces … classified as columns, side by side."""
+    multi = cells.str.contains("|", literal=True).fill_null(False)
+    single = _summary([_classify(cells.filter(~multi), area_code)])
+    if not multi.any():
+        return single
+    lists = cells.filter(multi).str.split("|")
+    several = _summary(
+        [
+            _classify(lists.list.get(i, null_on_oob=True), area_code)
+            for i in range(lists.list.len().max())
+        ]
     )
-    where = several.arg_true()
-    if len(where) == 0:
-        return result
-    exploded = (
-        cells.gather(where).str.split("|").to_frame("piece").with_row_index("cell").explode("piece")
-    )
-    exploded = exploded.with_columns(kind=_classify(exploded["piece"], area_code))
-    grouped = exploded.group_by("cell", maintain_order=True).agg(_summary(kind))
-    at = where.gather(grouped["cell"])
-    return result.with_columns(
-        [result[c].clone().scatter(at, grouped[c]) for c in ("chosen", "pieces", "short_mobile")]
-    )
+    # back to the cells' order: the single cells' rows come first, then the others'
+    places = pl.concat([(~multi).arg_true(), multi.arg_true()])
+    return pl.concat([single, several])[places.arg_sort()]
 
 
 def phone(values: pl.Series, options: dict) -> Checked:
@@ -137,7 +135,7 @@ def phone(values: pl.Series, options: dict) -> Checked:
     # full parse
     raw = as_text(values)
     done = raw.str.contains(PLAIN_MOBILE_RE)
-    plain = raw.str.replace_all(r"[ -]", "").str.slice(-11)
+    plain = raw.str.replace_all(r"[ +-]", "").str.slice(-11)
     return with_fast_path(values, done, lambda rest: _phone(rest, options), value=plain)
 
 

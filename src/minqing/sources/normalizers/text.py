@@ -1,7 +1,8 @@
 """Free text and fixed lists: the "text" and "choice" normalizers.
 
 text: trimmed, NFKC (full-width letters, digits and punctuation → half-width), every run of
-whitespace → one space; option max_length.
+whitespace → one space; option max_length; option prose = true keeps Chinese punctuation
+(，。：（）) as written — for messages and other sentences — folding only letters and digits.
 choice: option choices maps each accepted spelling (synonyms included) to the stored value;
 matching ignores width, spaces and Latin case. A list of choices maps each to itself.
 """
@@ -14,7 +15,7 @@ import unicodedata
 import polars as pl
 
 from minqing.sources.normalizers import Checked
-from minqing.sources.normalizers.cells import SPACE_CLASS, check, folded, on_unique
+from minqing.sources.normalizers.cells import SPACE_CLASS, check, folded, on_unique, trimmed
 
 SHOWN_CHOICES = 12
 
@@ -23,7 +24,16 @@ SHOWN_CHOICES = 12
 def text(values: pl.Series, options: dict) -> Checked:
     """Clean free text; see the module docstring."""
     s = pl.col("s")
-    steps = [{"s": folded().str.replace_all(SPACE_CLASS + "+", " ")}]
+    if options.get("prose"):
+        # full-width letters and digits only (U+FF10–FF19, FF21–FF3A, FF41–FF5A)
+        wide = [
+            chr(c) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+        ]
+        narrow = [chr(ord(c) - 0xFEE0) for c in wide]
+        cleaned = trimmed(pl.col("raw").str.replace_many(wide, narrow))
+        steps = [{"s": cleaned.str.replace_all(SPACE_CLASS + "+", " ")}]
+    else:
+        steps = [{"s": folded().str.replace_all(SPACE_CLASS + "+", " ")}]
     error = None
     limit = options.get("max_length")
     if limit is not None:

@@ -209,7 +209,7 @@ GOOD_ROWS = [
     f"{name},{number},男,2024/3/1,合同期满,否,否,1381234{i:04d},丰收小区1-1-101"
     for i, (name, number) in enumerate(
         zip(
-            "王伟 李强 张军 刘洋 陈杰 杨勇 赵磊 黄涛 周斌 吴鹏".split(),
+            ["王伟", "李强", "张军", "刘洋", "陈杰", "杨勇", "赵磊", "黄涛", "周斌", "吴鹏"],
             (valid_id(101 + 2 * k) for k in range(10)),
             strict=True,
         )

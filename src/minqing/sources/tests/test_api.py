@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from minqing.accounts import roles
@@ -123,6 +123,24 @@ def test_session_works_for_the_browser(client, hr_clerk):
     response = client.get("/api/sources")
     assert response.status_code == 200
     assert {s["code"] for s in response.json()} == {"renshe_shebao", SHIYE}
+
+
+def test_session_post_needs_csrf_token(hr_clerk, shiye_file):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(hr_clerk)
+    assert post_file(client, SHIYE, shiye_file, None).status_code == 403
+    assert not ImportRun.objects.exists()
+
+
+def test_token_list_and_unknown_user(hr_key):
+    out = io.StringIO()
+    call_command("token", "list", stdout=out)
+    assert "renshe" in out.getvalue() and "夜间同步" in out.getvalue()
+    assert hr_key not in out.getvalue()
+    with pytest.raises(CommandError, match="用户不存在"):
+        call_command("token", "create", "nobody", "--name", "x", stdout=io.StringIO())
 
 
 # sources and imports -------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_empty(raw):
 
 def test_plain_and_messy_rows_keep_their_places():
     raw = pl.Series(
-        ["13812345678", "138 1234 5678", None, "x", "0391-2345678", "13912345678"] * 500
+        "联系电话", ["13812345678", "138 1234 5678", None, "x", "0391-2345678", "13912345678"] * 500
     )
     before = raw.to_list()
     checked = phone(raw, {})

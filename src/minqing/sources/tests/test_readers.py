@@ -420,7 +420,7 @@ def test_xlsx_header_row_2_with_title_line(xlsx):
     assert rejected(path) == "第2列(B列)有数据但没有表头; 请补上列名或删除该列, 并确认表头在第1行"
 
 
-def test_xlsx_blank_rows_and_columns(xlsx, tmp_path):
+def test_xlsx_blank_rows_and_columns(tmp_path):
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "名册"
