@@ -166,7 +166,8 @@ def import_file(
         run.save()
         now = timezone.now()
         _end(pl.concat([updated["old_id"], ended_ids]), run, now)
-        to_write = pl.concat([new, updated]).sort("row_number")
+        # in key order, so the (source, key) index grows at its end instead of all over
+        to_write = pl.concat([new, updated]).sort("key")
         _insert(
             source,
             run,
@@ -325,6 +326,9 @@ def _insert(
     table = SourceRecord._meta.db_table
     columns = ", ".join(INSERT_COLUMNS)
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # a large page cache keeps the index B-trees in memory while a million rows go in
+            cursor.execute("PRAGMA cache_size = -400000")
         for start in range(0, frame.height, WRITE_BATCH):
             chunk = frame.slice(start, WRITE_BATCH)
             if connection.vendor == "postgresql":
