@@ -31,7 +31,8 @@ def steps(title: str, *, quiet: bool = False) -> Iterator:
                 last[0] = label
 
         yield log
-        out.file.write(f"{title}: 完成\n")
+        if last[0] != "完成":
+            out.file.write(f"{title}: 完成\n")
         return
     with Progress(
         SpinnerColumn(),
