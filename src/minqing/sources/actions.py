@@ -299,7 +299,7 @@ INSERT_COLUMNS = [
     "building_code",
     "fields",
     "flags",
-    "raw",
+    "raw_json",
     "first_run_id",
     "valid_from",
 ]
@@ -319,7 +319,7 @@ def _insert(
         *[pl.col(c).fill_null("") for c in ("phone", "address", "area_code", "building_code")],
         "fields",
         "flags",
-        "raw",
+        pl.col("raw").alias("raw_json"),
         pl.lit(run.pk).alias("first_run_id"),
         pl.lit(now.isoformat()).alias("valid_from"),
     )

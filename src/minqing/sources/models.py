@@ -5,6 +5,8 @@ versioned: a changed row ends the old version (valid_to, ended_run) and starts a
 that disappears from a newer extract is ended; nothing is deleted, so history is kept.
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
 
@@ -90,10 +92,21 @@ class SourceRecordQuerySet(models.QuerySet):
 
 
 class SourceRecord(models.Model):
-    """One row of a department's list, normalized; one version of it."""
+    """One row of a department's list, normalized; one version of it.
+
+    Indexes are few on purpose: a million-row import maintains every one of them. The (source, key)
+    index serves lookups by source too, so the foreign keys carry no index of their own, and no
+    database-level constraint either: records are written only by `import_file`, in the same
+    transaction as the run they point to, and checking a million deferred constraints at commit
+    cost seconds (on_delete=PROTECT still holds through the ORM)."""
 
     source = models.ForeignKey(
-        Source, verbose_name="数据来源", on_delete=models.PROTECT, related_name="records"
+        Source,
+        verbose_name="数据来源",
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
+        db_constraint=False,
     )
     key = models.CharField("主键", max_length=255)
     content_hash = models.CharField("内容摘要", max_length=40)
@@ -109,9 +122,15 @@ class SourceRecord(models.Model):
     building_code = models.CharField("地址所属楼栋", max_length=40, blank=True)
     fields = models.JSONField("字段(规范化后)", default=dict)
     flags = models.JSONField("提示", default=list, blank=True)
-    raw = models.JSONField("原始行", default=dict)
+    # the row as read, as JSON text: shown, never queried, so the database need not parse it
+    raw_json = models.TextField("原始行(JSON)", default="{}")
     first_run = models.ForeignKey(
-        ImportRun, verbose_name="写入批次", on_delete=models.PROTECT, related_name="+"
+        ImportRun,
+        verbose_name="写入批次",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     valid_from = models.DateTimeField("生效时间")
     valid_to = models.DateTimeField("终止时间", null=True, blank=True)
@@ -122,6 +141,8 @@ class SourceRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     objects = SourceRecordQuerySet.as_manager()
@@ -142,6 +163,11 @@ class SourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.code}:{self.key}"
+
+    @property
+    def raw(self) -> dict:
+        """The cells of the row as the department sent them, by header."""
+        return json.loads(self.raw_json)
 
     @property
     def last_run_id(self) -> int:
