@@ -101,7 +101,7 @@ def child(backend: str, folder: Path, die_rows: int) -> dict:
             instance.valid_from = now
             instance.row_number = 0
             instance.content_hash = ""
-            instance.raw = dict(row)
+            instance.raw_json = json.dumps(dict(row), ensure_ascii=False)
 
     data = tablib.Dataset(headers=["主键", *rows.columns])
     for values in rows.iter_rows():
