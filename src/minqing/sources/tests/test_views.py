@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -23,29 +22,6 @@ SHIYE = "renshe_shiye"
 SHIYE_HEADER = (
     "姓名,身份证号码,性别,登记日期,失业原因,就业困难人员,领取失业保险金,联系电话,居住地址"
 )
-
-
-@pytest.fixture(scope="module")
-def district_files(tmp_path_factory) -> Path:
-    """A tiny synthetic district (files only, no database)."""
-    from minqing.synth.generate import generate
-
-    out = tmp_path_factory.mktemp("district")
-    generate(out, seed=1, persons=1000)
-    return out
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path) -> Path:
-    settings.DATA_DIR = tmp_path / "data"
-    return settings.DATA_DIR
-
-
-@pytest.fixture
-def shiye_file(district_files, tmp_path) -> Path:
-    path = tmp_path / "人社_失业登记.csv"
-    shutil.copy(district_files / "extracts" / "人社_失业登记.csv", path)
-    return path
 
 
 @pytest.fixture
