@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
+from django.http import FileResponse
 from django.utils import timezone
 
 from minqing.accounts.models import Department
@@ -23,8 +24,9 @@ from minqing.core.bulkxlsx import write_xlsx
 from minqing.core.spreadsheet import neutralize
 from minqing.sources import definitions as defs
 from minqing.sources.models import ImportRun, RunStatus, Source, SourceRecord
-from minqing.sources.pipeline import Staged, stage
+from minqing.sources.pipeline import RECORD_COLUMNS, Staged, stage
 from minqing.sources.queries import build_gazetteer
+from minqing.sources.queries_web import XLSX, error_report_name, error_report_path
 from minqing.sources.readers import FileRejected, read_table
 
 Progress = Callable[[str, int, int], None]
@@ -243,6 +245,23 @@ def result(run: ImportRun, seconds: float | None = None) -> dict:
     }
 
 
+def send_error_report(run: ImportRun, *, by, request, channel: str) -> FileResponse | None:
+    """The run's error report as a download, audited (page and API alike); None if it has none."""
+    path = error_report_path(run)
+    if path is None:
+        return None
+    record(
+        "sources.download_error_report",
+        by=by,
+        obj=run,
+        request=request,
+        summary=f"下载错误报告({channel}): {run.source.name} {run.file_name} (批次 {run.pk})",
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=error_report_name(run), content_type=XLSX
+    )
+
+
 def _write_error_report(run: ImportRun, errors: pl.DataFrame) -> str:
     """行号, 列, 值, 原因 as xlsx; values that a spreadsheet would run as formulas are neutralized."""
     folder = Path(settings.DATA_DIR) / "imports"
@@ -284,22 +303,11 @@ def _end(ids: pl.Series, run: ImportRun, now) -> None:
             )
 
 
+TEXT_COLUMNS = ("name", "id_number", "sex", "phone", "address", "area_code", "building_code")
+# the staged record's columns (pipeline.RECORD_COLUMNS, raw stored as text) and the run's
 INSERT_COLUMNS = [
     "source_id",
-    "key",
-    "content_hash",
-    "row_number",
-    "name",
-    "id_number",
-    "sex",
-    "birth_on",
-    "phone",
-    "address",
-    "area_code",
-    "building_code",
-    "fields",
-    "flags",
-    "raw_json",
+    *[("raw_json" if c == "raw" else c) for c in RECORD_COLUMNS],
     "first_run_id",
     "valid_from",
 ]
@@ -311,15 +319,7 @@ def _insert(
     """Bulk insert: COPY on PostgreSQL, executemany on SQLite."""
     frame = rows.select(
         pl.lit(source.pk).alias("source_id"),
-        "key",
-        "content_hash",
-        "row_number",
-        *[pl.col(c).fill_null("") for c in ("name", "id_number", "sex")],
-        "birth_on",
-        *[pl.col(c).fill_null("") for c in ("phone", "address", "area_code", "building_code")],
-        "fields",
-        "flags",
-        pl.col("raw").alias("raw_json"),
+        *[pl.col(c).fill_null("") if c in TEXT_COLUMNS else pl.col(c) for c in RECORD_COLUMNS],
         pl.lit(run.pk).alias("first_run_id"),
         pl.lit(now.isoformat()).alias("valid_from"),
     )

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from ninja import File, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from minqing.audit.actions import record
 from minqing.sources import queries_web as q
-from minqing.sources.actions import import_file, result, sync_sources
+from minqing.sources.actions import import_file, result, send_error_report, sync_sources
 from minqing.sources.forms import (
     announced_too_large,
     close_uploads,
@@ -174,19 +173,10 @@ def get_import(request, run_id: int):
 )
 def get_error_report(request, run_id: int):
     run = _run(request, run_id)
-    path = q.error_report_path(run)
-    if path is None:
+    response = send_error_report(run, by=request.auth, request=request, channel="接口")
+    if response is None:
         raise HttpError(404, "该批次没有错误报告")
-    record(
-        "sources.download_error_report",
-        by=request.auth,
-        obj=run,
-        request=request,
-        summary=f"下载错误报告(接口): {run.source.name} {run.file_name} (批次 {run.pk})",
-    )
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=q.error_report_name(run), content_type=q.XLSX
-    )
+    return response
 
 
 def _source(request, code: str) -> Source:

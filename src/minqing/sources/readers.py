@@ -27,6 +27,8 @@ from xml.etree import ElementTree
 import fastexcel
 import polars as pl
 
+from minqing.core.bulkxlsx import column_letter
+
 ROW = "__row"
 AUTO_ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 ENCODING_LABELS = {
@@ -564,7 +566,7 @@ def _tabulate(
         if not name:
             if has_data:
                 raise FileRejected(
-                    f"第{position + 1}列({_letters(position)}列)有数据但没有表头; "
+                    f"第{position + 1}列({column_letter(position)}列)有数据但没有表头; "
                     f"请补上列名或删除该列, 并确认表头在第{header_at}行"
                 )
             continue
@@ -587,15 +589,6 @@ def _tabulate(
 def _header_name(value: str | None) -> str:
     # "姓 名" and "联系\n电话" are how forms align and wrap a header; the name is without them
     return re.sub(r"[\s\ufeff\u200b]+", "", value or "")
-
-
-def _letters(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _size(n: int) -> str:

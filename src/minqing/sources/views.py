@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from minqing.audit.actions import record
 from minqing.sources import queries_web as q
-from minqing.sources.actions import import_file, result, sync_sources
+from minqing.sources.actions import import_file, result, send_error_report, sync_sources
 from minqing.sources.forms import (
     UploadForm,
     announced_too_large,
@@ -152,19 +151,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def error_report(request: HttpRequest, run_id: int) -> FileResponse:
     """The run's full error report (行号 列 值 原因) as xlsx."""
     run = _visible_run(request, run_id)
-    path = q.error_report_path(run)
-    if path is None:
+    response = send_error_report(run, by=request.user, request=request, channel="网页")
+    if response is None:
         raise Http404("该批次没有错误报告")
-    record(
-        "sources.download_error_report",
-        by=request.user,
-        obj=run,
-        request=request,
-        summary=f"下载错误报告: {run.source.name} {run.file_name} (批次 {run.pk})",
-    )
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=q.error_report_name(run), content_type=q.XLSX
-    )
+    return response
 
 
 def _visible_run(request: HttpRequest, run_id: int) -> ImportRun:
