@@ -41,7 +41,7 @@ class Command(BaseCommand):
             return
         table = Table(title=f"数据来源定义 ({len(rows)} 个)")
         for col in ("代码", "名称", "部门", "文件名模式", "主键", "字段数"):
-            table.add_column(col, no_wrap=col == "代码")
+            table.add_column(col, no_wrap=col == "代码", overflow="fold")
         for r in rows:
             table.add_row(
                 r["code"],
