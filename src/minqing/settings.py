@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "minqing.areas",
     "minqing.registry",
     "minqing.sources",
+    "minqing.linkage",
     "minqing.synth",
 ]
 

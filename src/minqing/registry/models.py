@@ -21,6 +21,21 @@ class Person(Model):
     id_number = models.CharField("身份证号", max_length=18, blank=True, db_index=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     died_on = models.DateField("死亡日期", null=True, blank=True)
+    # written by linkage: each value of the golden record with the source that said it and when,
+    # and what the sources disagree on (two ID numbers, two birth dates)
+    golden = models.JSONField("综合记录(来源)", default=dict, blank=True)
+    conflicts = models.JSONField("冲突", default=list, blank=True)
+    record_count = models.PositiveIntegerField("源记录数", default=0)
+    # a person no run finds any more (their records were merged into another) keeps their id
+    is_active = models.BooleanField("有效", default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "人员"
@@ -51,6 +66,11 @@ class Household(Model):
         on_delete=models.SET_NULL,
         related_name="households",
     )
+    # how linkage found the household: "hukou:<户号>" from the register, "home:<building>/<room>"
+    # from a shared dwelling, "person:<id>" for one person alone; stable across runs
+    key = models.CharField("识别键", max_length=80, blank=True, db_index=True)
+    flags = models.JSONField("待核实问题", default=list, blank=True)
+    is_active = models.BooleanField("有效", default=True)
 
     objects = HouseholdQuerySet.as_manager()
 

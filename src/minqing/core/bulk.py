@@ -1,0 +1,142 @@
+"""Whole tables in and out of the database as Polars frames: the fast path for analytics jobs.
+
+PostgreSQL moves rows with COPY (CSV over the wire); SQLite with plain cursors, which are fast
+enough there because nothing crosses a network. Both run on Django's connection, so they take part
+in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+
+import polars as pl
+from django.db import connection
+
+WRITE_BATCH = 50_000
+
+
+def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of a query as a frame with the given column names and types, in query order."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            query = (
+                psycopg.ClientCursor(connection.connection).mogrify(sql, params) if params else sql
+            )
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(
+                f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
+            ) as copy:
+                for block in copy:
+                    buffer.write(block)
+            buffer.seek(0)
+            if not buffer.getbuffer().nbytes:
+                return pl.DataFrame(schema=schema)
+            return pl.read_csv(
+                buffer,
+                has_header=False,
+                new_columns=list(schema),
+                schema_overrides=dict(schema),
+                null_values="\\N",
+                infer_schema=False,
+            ).cast(schema)
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    # Django's SQLite cursor hands back date and datetime objects for such columns, text otherwise
+    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
+    return frame.with_columns([_cast(frame[name], dtype) for name, dtype in schema.items()])
+
+
+def _cast(column: pl.Series, dtype) -> pl.Series:
+    if column.dtype == dtype:
+        return column
+    if dtype == pl.Date and column.dtype == pl.String:
+        return column.str.to_date()
+    if dtype == pl.String and column.dtype in (pl.Date, pl.Datetime):
+        return column.dt.to_string()
+    return column.cast(dtype)
+
+
+def insert_frame(
+    table: str, frame: pl.DataFrame, *, progress: Callable[[int], None] | None = None
+) -> None:
+    """Insert every row of the frame into the table; the frame's column names are the table's."""
+    columns = ", ".join(frame.columns)
+    dates = [n for n, t in frame.schema.items() if t == pl.Date]
+    with connection.cursor() as cursor:
+        for start in range(0, frame.height, WRITE_BATCH):
+            chunk = frame.slice(start, WRITE_BATCH)
+            if connection.vendor == "postgresql":
+                buffer = io.BytesIO()
+                chunk.write_csv(
+                    buffer, include_header=False, null_value="\\N", date_format="%Y-%m-%d"
+                )
+                with cursor.cursor.copy(
+                    f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+                ) as copy:
+                    copy.write(buffer.getvalue())
+            else:
+                chunk = chunk.with_columns([pl.col(n).dt.strftime("%Y-%m-%d") for n in dates])
+                marks = ", ".join(["%s"] * len(frame.columns))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})", chunk.rows()
+                )
+            if progress:
+                progress(min(start + WRITE_BATCH, frame.height))
+
+
+def delete_ids(table: str, ids: Sequence[int], *, column: str = "id") -> None:
+    """Delete rows by id, in chunks small enough for any database's parameter limit."""
+    values = list(ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5_000):
+            chunk = values[start : start + 5_000]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+
+
+def next_ids(table: str, count: int) -> list[int]:
+    """`count` ids above the largest in the table, for rows inserted in bulk with explicit ids
+    (the caller holds the write lock: it runs inside the job's transaction). On PostgreSQL the
+    table's sequence is moved past them."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = cursor.fetchone()[0] + 1
+        if connection.vendor == "postgresql" and count:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [start + count - 1]
+            )
+    return list(range(start, start + count))
+
+
+def update_frame(table: str, frame: pl.DataFrame, *, key: str = "id") -> None:
+    """Set the frame's columns on the rows whose `key` matches (one statement per batch)."""
+    if not frame.height:
+        return
+    columns = [c for c in frame.columns if c != key]
+    dates = [n for n, t in frame.schema.items() if t == pl.Date]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMP TABLE _bulk_update ON COMMIT DROP AS SELECT {key}, {', '.join(columns)} "
+                f"FROM {table} WITH NO DATA"
+            )
+            insert_frame("_bulk_update", frame)
+            sets = ", ".join(f"{c} = u.{c}" for c in columns)
+            cursor.execute(
+                f"UPDATE {table} t SET {sets} FROM _bulk_update u WHERE t.{key} = u.{key}"
+            )
+            cursor.execute("DROP TABLE _bulk_update")
+            return
+        ordered = frame.select(*columns, key).with_columns(
+            [pl.col(n).dt.strftime("%Y-%m-%d") for n in dates]
+        )
+        sets = ", ".join(f"{c} = %s" for c in columns)
+        for start in range(0, ordered.height, WRITE_BATCH):
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {key} = %s",
+                ordered.slice(start, WRITE_BATCH).rows(),
+            )

@@ -1,0 +1,191 @@
+"""The Splink adapter: train a model on the records themselves, score pairs, on DuckDB or Spark.
+
+Polars frames in, Polars frames out; nothing here knows about Django. The model travels as
+Splink's JSON, so a model trained on one machine with DuckDB scores a province on a Spark cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from minqing.linkage.model import NEUTRAL_LEVELS, TRAINING_BLOCKS, person_settings
+
+# pairs scored below this are not even returned: far too unlikely to be reviewed
+FLOOR = 0.05
+# random pairs for estimating u (how often two different people agree by chance)
+U_PAIRS = 1e6
+# EM pushes the m of levels it never sees among matches towards zero (a birth date one year off:
+# m = 1e-124), which would let one typo veto every other agreement. No list is that clean: a
+# level's m is kept at or above one in a thousand, so one disagreement costs at most ~10 bits.
+M_FLOOR = 1e-3
+# A level never seen in the random sample (two strangers with the same phone) agrees by chance
+# less than once in U_PAIRS pairs; Splink would leave it untrained and weigh it as nothing.
+U_FLOOR = 1 / U_PAIRS
+LABELS = {
+    "name": "姓名",
+    "id_number": "身份证号",
+    "phone": "电话",
+    "birth_on": "出生日期",
+    "address": "地址",
+    "sex": "性别",
+}
+
+
+@dataclass
+class Scored:
+    pairs: pl.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight, gamma_*
+    model_json: str
+    comparisons: list[str]  # output column names of the comparisons, in order
+
+
+def spark_session(app_name: str = "minqing-link", *, master: str = "local[2]"):
+    """A Spark session with Splink's string-similarity functions on the class path."""
+    from pyspark.sql import SparkSession
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    return (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def _db_api(engine: str, spark=None, workdir: Path | None = None):
+    if engine == "duckdb":
+        return DuckDBAPI()
+    if engine == "spark":
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=spark or spark_session(), break_lineage_method="parquet")
+    raise ValueError(f"未知的计算引擎: {engine} (可用: duckdb, spark)")
+
+
+def _register(db_api, frame: pl.DataFrame, engine: str, workdir: Path):
+    if engine == "spark":
+        path = workdir / "records.parquet"
+        frame.write_parquet(path)
+        return db_api.register(db_api.spark.read.parquet(str(path)), table_name="records")
+    return db_api.register(frame.to_arrow(), table_name="records")
+
+
+def _to_polars(splink_df, engine: str, workdir: Path) -> pl.DataFrame:
+    if engine == "spark":
+        path = workdir / "pairs"
+        splink_df.as_spark_dataframe().write.mode("overwrite").parquet(str(path))
+        files = sorted(path.glob("*.parquet"))
+        return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
+    return pl.from_arrow(splink_df.as_duckdbpyrelation().arrow())
+
+
+def train_and_score(
+    frame: pl.DataFrame,
+    *,
+    engine: str = "duckdb",
+    model_json: str | None = None,
+    settings: SettingsCreator | None = None,
+    training_blocks=None,
+    spark=None,
+    seed: int = 42,
+) -> Scored:
+    """Train by EM on the frame (unless a trained model is given), then score every blocked pair.
+
+    `frame` has a unique `unique_id` and the columns the settings compare."""
+    with tempfile.TemporaryDirectory(prefix="minqing-link-") as tmp:
+        workdir = Path(tmp)
+        db_api = _db_api(engine, spark, workdir)
+        records = _register(db_api, frame, engine, workdir)
+        if model_json:
+            trained = json.loads(model_json)
+        else:
+            trainer = Linker(records, settings or person_settings(), log_level=logging.ERROR)
+            _train(trainer, training_blocks or TRAINING_BLOCKS, seed)
+            trained = regularized(trainer.misc.save_model_to_json())
+        linker = Linker(records, trained, log_level=logging.ERROR)
+        predictions = linker.inference.predict(threshold_match_probability=FLOOR)
+        pairs = _to_polars(predictions, engine, workdir)
+        comparisons = [c["output_column_name"] for c in trained["comparisons"]]
+        keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+        keep += [f"gamma_{c}" for c in comparisons if f"gamma_{c}" in pairs.columns]
+        pairs = pairs.select(keep) if pairs.height else _empty_pairs()
+        return Scored(
+            pairs=pairs, model_json=json.dumps(trained, ensure_ascii=False), comparisons=comparisons
+        )
+
+
+def _train(linker: Linker, blocks, seed: int) -> None:
+    # Splink logs the same "not trained" notice for every session; the summary is what matters
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    # the share of pairs that match, from the pairs the first (strongest) rule finds
+    linker.training.estimate_probability_two_random_records_match([blocks[0]], recall=0.9)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=U_PAIRS, seed=seed, num_chunks=1, min_count_per_level=None
+    )
+    for block in blocks:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block, estimate_without_term_frequencies=True
+        )
+
+
+def regularized(model: dict) -> dict:
+    """The trained model with every m and u kept within the floors above."""
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("label_for_charts") in NEUTRAL_LEVELS or (m is None and u is None):
+                # seen neither among matches nor by chance (or says nothing by design): no weight
+                level["m_probability"] = level["u_probability"] = U_FLOOR
+                continue
+            level["m_probability"] = max(m or 0.0, M_FLOOR)
+            level["u_probability"] = max(u or 0.0, U_FLOOR)
+    return model
+
+
+def _empty_pairs() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "unique_id_l": pl.Int64,
+            "unique_id_r": pl.Int64,
+            "match_probability": pl.Float64,
+            "match_weight": pl.Float64,
+        }
+    )
+
+
+def parameters(model_json: str) -> list[dict]:
+    """The trained m and u of every comparison level, for people to read: one row per level."""
+    model = json.loads(model_json)
+    rows = []
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = None
+            if m and u:
+                weight = math.log2(m / u)
+            name = comparison["output_column_name"]
+            rows.append(
+                {
+                    "comparison": LABELS.get(name, name),
+                    "level": level.get("label_for_charts") or level.get("sql_condition"),
+                    "m": m,
+                    "u": u,
+                    "weight": weight,
+                    "tf": bool(level.get("tf_adjustment_column")),
+                }
+            )
+    return rows

@@ -1,0 +1,169 @@
+"""Households from linked persons: the register's household numbers first, then shared homes.
+
+1. A person on the household register (公安 户籍) belongs to the household of their 户号, with
+   the relation the register gives.
+2. Anyone else belongs with the people at the same dwelling (building and room) who are not on
+   the register either; someone with no known dwelling is a household of one.
+3. Checks, flagged for a person to review: a 低保 roll that puts a member with a head of another
+   household (a person in two households), and a household without a head.
+
+Household keys ("hukou:<户号>", "home:<building>/<room>", "person:<id>") are stable across runs,
+so households keep their ids. Pure Polars, no Django.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+# the register's and the rolls' relation words → Relation values, most specific first
+RELATION_WORDS = [
+    ("户主", "head"),
+    ("本人", "head"),
+    ("配偶", "spouse"),
+    ("妻", "spouse"),
+    ("夫", "spouse"),
+    ("媳", "child_in_law"),
+    ("婿", "child_in_law"),
+    ("孙", "grandchild"),
+    ("外孙", "grandchild"),
+    ("祖", "grandparent"),
+    ("兄", "sibling"),
+    ("弟", "sibling"),
+    ("姐", "sibling"),
+    ("妹", "sibling"),
+    ("父", "parent"),
+    ("母", "parent"),
+    ("子", "child"),
+    ("女", "child"),
+    ("儿", "child"),
+]
+NO_HEAD = "无户主"
+TWO_HOUSEHOLDS = "成员在低保名册中属于另一户"
+
+
+def relation(words: pl.Expr) -> pl.Expr:
+    """The Relation value for a relation word; "other" when none matches."""
+    expr = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+    for word, value in RELATION_WORDS:
+        expr = expr.when(words.str.contains(word, literal=True)).then(pl.lit(value))
+    return expr.otherwise(pl.lit("other"))
+
+
+def build_households(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """records: person_id, source, fields (JSON text), area_code, address, building_code, room,
+    id_number, id_valid. Returns (households: key, number, area_code, address, building_code,
+    flags; memberships: key, person_id, relation)."""
+    register = (
+        records.filter(pl.col("source") == "gongan_huji")
+        .with_columns(
+            number=pl.col("fields").str.json_path_match("$.household_number"),
+            words=pl.col("fields").str.json_path_match("$.relation").fill_null(""),
+        )
+        .drop_nulls("number")
+        .sort("person_id")
+        .unique("person_id", keep="first", maintain_order=True)
+    )
+    on_register = register.select(
+        "person_id",
+        key=pl.lit("hukou:") + pl.col("number"),
+        number="number",
+        relation=relation(pl.col("words")),
+        area_code="area_code",
+        address="address",
+        building_code="building_code",
+    )
+    # everyone else: their best-known home (the record with a room, else any with an address)
+    others = (
+        records.filter(~pl.col("person_id").is_in(on_register["person_id"].implode()))
+        .sort(
+            [pl.col("room").is_null(), pl.col("building_code").is_null(), "person_id"],
+        )
+        .unique("person_id", keep="first", maintain_order=True)
+    )
+    at_home = others.select(
+        "person_id",
+        key=pl.when(pl.col("building_code").is_not_null() & pl.col("room").is_not_null())
+        .then(pl.lit("home:") + pl.col("building_code") + pl.lit("/") + pl.col("room"))
+        .otherwise(pl.lit("person:") + pl.col("person_id").cast(pl.String)),
+        number=pl.lit(None, dtype=pl.String),
+        relation=pl.lit(None, dtype=pl.String),
+        area_code="area_code",
+        address="address",
+        building_code="building_code",
+    )
+    members = pl.concat([on_register, at_home]).sort("key", "person_id")
+    # at a shared home the oldest-linked person (lowest id) stands as head; relation unknown
+    members = members.with_columns(
+        relation=pl.col("relation").fill_null(
+            pl.when(pl.col("person_id") == pl.col("person_id").min().over("key"))
+            .then(pl.lit("head"))
+            .otherwise(pl.lit("other"))
+        )
+    )
+    households = members.group_by("key", maintain_order=True).agg(
+        number=pl.col("number").first(),
+        area_code=pl.col("area_code").sort_by(pl.col("relation") != "head").drop_nulls().first(),
+        address=pl.col("address").sort_by(pl.col("relation") != "head").drop_nulls().first(),
+        building_code=pl.col("building_code")
+        .sort_by(pl.col("relation") != "head")
+        .drop_nulls()
+        .first(),
+        has_head=(pl.col("relation") == "head").any(),
+    )
+    flags = _flags(records, members, households)
+    households = (
+        households.join(flags, on="key", how="left")
+        .with_columns(flags=pl.col("flags").fill_null("[]"))
+        .drop("has_head")
+    )
+    return households, members.select("key", "person_id", "relation")
+
+
+def _flags(records: pl.DataFrame, members: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
+    no_head = households.filter(~pl.col("has_head")).select(
+        "key", flag=pl.struct(kind=pl.lit(NO_HEAD), detail=pl.lit("家庭成员中没有户主"))
+    )
+    # 低保 roll: the member's household against the household of the head the roll names
+    ids = records.filter(pl.col("id_valid")).select("id_number", "person_id").unique("id_number")
+    key_of = members.select("person_id", "key")
+    roll = (
+        records.filter(pl.col("source") == "minzheng_dibao")
+        .with_columns(head_id=pl.col("fields").str.json_path_match("$.head_id_number"))
+        .join(ids.rename({"person_id": "head_person", "id_number": "head_id"}), on="head_id")
+        .join(key_of, on="person_id")
+        .join(key_of.rename({"person_id": "head_person", "key": "head_key"}), on="head_person")
+        .filter(pl.col("key") != pl.col("head_key"))
+        .unique(["person_id", "head_key"])
+    )
+    detail = (
+        pl.lit("人员")
+        + pl.col("person_id").cast(pl.String)
+        + pl.lit(": 户籍在")
+        + pl.col("key")
+        + pl.lit(", 低保名册列在")
+        + pl.col("head_key")
+        + pl.lit("名下")
+    )
+    two = pl.concat(
+        [
+            roll.select("key", flag=pl.struct(kind=pl.lit(TWO_HOUSEHOLDS), detail=detail)),
+            roll.select(
+                pl.col("head_key").alias("key"),
+                flag=pl.struct(kind=pl.lit(TWO_HOUSEHOLDS), detail=detail),
+            ),
+        ]
+    )
+    flags = (
+        pl.concat([no_head, two])
+        .group_by("key")
+        .agg(pl.col("flag").unique().sort_by(pl.col("flag").struct.field("detail")))
+    )
+    return flags.select(
+        "key",
+        flags=pl.Series(
+            [json.dumps(list(f), ensure_ascii=False) for f in flags["flag"].to_list()],
+            dtype=pl.String,
+        ),
+    )

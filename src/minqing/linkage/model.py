@@ -1,0 +1,180 @@
+"""The Splink model for persons in Chinese department lists: comparisons and blocking rules.
+
+Column names are those of the frame `prepare.comparison_frame` builds from source records:
+name, name_pinyin, surname_pinyin, birth_on (ISO text), birth_from_id, id_number, id_valid, phone,
+sex,
+community_code, estate_code, building_code, room.
+
+Every comparison uses SQL that Splink translates for DuckDB and Spark alike (levenshtein,
+levenshtein and jaro_winkler exist in both), so one trained model file runs on either.
+"""
+
+from __future__ import annotations
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+# Blocking: never on name alone. Each rule pairs records that share a strong key; together they
+# catch the errors the lists contain (an ID typo still shares phone or name+birth; a hotline caller
+# without ID shares a phone or the dwelling).
+BLOCKING_RULES = [
+    block_on("id_number"),
+    block_on("phone"),
+    block_on("surname_pinyin", "birth_on"),
+    block_on("name_pinyin", "substr(birth_on, 1, 4)"),
+    block_on("name_pinyin", "community_code"),
+    block_on("building_code", "room", "surname_pinyin"),
+    # an ID typo in the birth date part: same region code and sequence, same name sound
+    block_on("substr(id_number, 1, 6)", "substr(id_number, 15, 3)", "name_pinyin"),
+]
+
+ID_OF_ANOTHER = "身份证号相同, 姓名不同"
+BIRTH_FROM_SAME_ID = "均由同一身份证号推算"
+# levels that carry no evidence either way: the same number under another name is a household
+# member's number written in the wrong row (neither proof nor disproof), and a birth date read off
+# the same number repeats the ID comparison
+NEUTRAL_LEVELS = {ID_OF_ANOTHER, BIRTH_FROM_SAME_ID}
+
+# EM sessions: each fixes the comparisons used in its blocking rule and trains the others.
+TRAINING_BLOCKS = [
+    block_on("id_number"),
+    block_on("surname_pinyin", "birth_on"),
+    block_on("phone"),
+]
+
+
+def _name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.NullLevel("name_pinyin"),
+            cll.ExactMatchLevel("name", term_frequency_adjustments=True).configure(
+                label_for_charts="姓名相同"
+            ),
+            cll.ExactMatchLevel("name_pinyin", term_frequency_adjustments=True).configure(
+                label_for_charts="拼音相同(同音字)"
+            ),
+            cll.LevenshteinLevel("name", 1).configure(label_for_charts="差一个字"),
+            cll.And(
+                cll.ExactMatchLevel("surname_pinyin"),
+                cll.JaroWinklerLevel("name_pinyin", 0.88),
+            ).configure(label_for_charts="同姓, 拼音相近"),
+            cll.ElseLevel().configure(label_for_charts="不同"),
+        ],
+        comparison_description="姓名",
+    )
+
+
+def _id_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="id_number",
+        comparison_levels=[
+            cll.NullLevel("id_number"),
+            # the same number for two different names is a household member's number written in
+            # the wrong row, not the same person: its own level, so EM weighs it separately
+            cll.And(
+                cll.ExactMatchLevel("id_number"),
+                cll.Or(
+                    cll.JaroWinklerLevel("name_pinyin", 0.8),
+                    cll.NullLevel("name_pinyin"),
+                ),
+            ).configure(label_for_charts="身份证号相同"),
+            cll.ExactMatchLevel("id_number").configure(label_for_charts=ID_OF_ANOTHER),
+            # the check digit catches every one-digit error and every swap of neighbours, so a
+            # small edit between a valid and an invalid number is a typo (levenshtein, not
+            # Damerau: a swap is two edits, and levenshtein costs a fifth as much)
+            cll.And(
+                cll.LevenshteinLevel("id_number", 2),
+                cll.CustomLevel("(id_valid_l <> id_valid_r)"),
+            ).configure(label_for_charts="差一两位(校验码不符, 录入错误)"),
+            cll.LevenshteinLevel("id_number", 1).configure(label_for_charts="差一位"),
+            cll.ElseLevel().configure(label_for_charts="不同"),
+        ],
+        comparison_description="身份证号",
+    )
+
+
+def _phone_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[
+            cll.NullLevel("phone"),
+            cll.ExactMatchLevel("phone").configure(label_for_charts="电话相同"),
+            cll.LevenshteinLevel("phone", 1).configure(label_for_charts="差一位"),
+            cll.ElseLevel().configure(label_for_charts="不同"),
+        ],
+        comparison_description="电话",
+    )
+
+
+def _birth_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="birth_on",
+        comparison_levels=[
+            cll.NullLevel("birth_on"),
+            # both dates were read off the same ID number: the ID comparison already counted it
+            cll.CustomLevel(
+                "birth_from_id_l AND birth_from_id_r AND id_number_l = id_number_r"
+            ).configure(label_for_charts=BIRTH_FROM_SAME_ID),
+            cll.ExactMatchLevel("birth_on").configure(label_for_charts="出生日期相同"),
+            cll.LevenshteinLevel("birth_on", 1).configure(label_for_charts="差一位数字"),
+            cll.CustomLevel("substr(birth_on_l, 1, 7) = substr(birth_on_r, 1, 7)").configure(
+                label_for_charts="同年同月"
+            ),
+            cll.CustomLevel("substr(birth_on_l, 1, 4) = substr(birth_on_r, 1, 4)").configure(
+                label_for_charts="同年"
+            ),
+            cll.ElseLevel().configure(label_for_charts="不同"),
+        ],
+        comparison_description="出生日期",
+    )
+
+
+def _address_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.NullLevel("community_code"),
+            cll.And(cll.ExactMatchLevel("building_code"), cll.ExactMatchLevel("room")).configure(
+                label_for_charts="同一户(楼栋+房号)"
+            ),
+            cll.ExactMatchLevel("building_code").configure(label_for_charts="同一楼栋"),
+            cll.ExactMatchLevel("estate_code").configure(label_for_charts="同一小区"),
+            cll.ExactMatchLevel("community_code").configure(label_for_charts="同一社区"),
+            cll.ElseLevel().configure(label_for_charts="不同"),
+        ],
+        comparison_description="地址",
+    )
+
+
+def _sex_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[
+            cll.NullLevel("sex"),
+            cll.ExactMatchLevel("sex").configure(label_for_charts="性别相同"),
+            cll.ElseLevel().configure(label_for_charts="不同"),
+        ],
+        comparison_description="性别",
+    )
+
+
+def person_settings() -> SettingsCreator:
+    """The settings for deduplicating person records across all sources."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=1e-5,
+        comparisons=[
+            _name_comparison(),
+            _id_comparison(),
+            _phone_comparison(),
+            _birth_comparison(),
+            _address_comparison(),
+            _sex_comparison(),
+        ],
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )

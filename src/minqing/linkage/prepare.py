@@ -1,0 +1,110 @@
+"""The records linkage reads: every current source record with a person in it, as one frame.
+
+The comparison columns were normalized at import (sources/pipeline.py); what is decided here is
+what linkage makes of them: a hotline caller who gave only "王女士" has a surname and a sex but
+no name to compare; an ID number failing its check digit is still compared (a typo links by edit
+distance); a birth date read off the ID number says nothing the ID does not already say.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from minqing.core.bulk import read_frame
+from minqing.core.idnumbers import CHECK_CHARS, WEIGHTS
+from minqing.sources.models import Source, SourceRecord
+
+RECORD_SCHEMA = {
+    "unique_id": pl.Int64,
+    "source_id": pl.Int64,
+    "key": pl.String,
+    "name": pl.String,
+    "name_pinyin": pl.String,
+    "surname_pinyin": pl.String,
+    "id_number": pl.String,
+    "sex": pl.String,
+    "birth_on": pl.Date,
+    "phone": pl.String,
+    "address": pl.String,
+    "area_code": pl.String,
+    "community_code": pl.String,
+    "estate_code": pl.String,
+    "building_code": pl.String,
+    "room": pl.String,
+    "flags": pl.String,
+    "fields": pl.String,
+    "valid_from": pl.String,
+}
+# what linkage compares (model.py), besides unique_id
+COMPARISON_COLUMNS = [
+    "name",
+    "name_pinyin",
+    "surname_pinyin",
+    "birth_on",
+    "birth_from_id",
+    "id_number",
+    "id_valid",
+    "phone",
+    "sex",
+    "community_code",
+    "estate_code",
+    "building_code",
+    "room",
+]
+PARTIAL_NAME = "仅有称呼"
+FEMALE_TITLES = "女士|小姐|阿姨|大妈|大娘|大婶|婶子|奶奶|阿婆|老太|大姐|姐姐|姐|嫂"
+MALE_TITLES = "先生|叔叔|大叔|阿叔|大爷|爷爷|阿公|老汉|大哥|哥哥|哥|叔|伯"
+
+
+def load_records() -> pl.DataFrame:
+    """Every record in force that names a person (a name, an ID number or a phone)."""
+    table = SourceRecord._meta.db_table
+    columns = ", ".join("id" if c == "unique_id" else c for c in RECORD_SCHEMA)
+    frame = read_frame(
+        f"SELECT {columns} FROM {table} WHERE valid_to IS NULL "
+        "AND (name <> '' OR id_number <> '' OR phone <> '') ORDER BY id",
+        schema=RECORD_SCHEMA,
+    )
+    codes = dict(Source.objects.values_list("id", "code"))
+    given_birth = {
+        s.pk
+        for s in Source.objects.all()
+        if any(f.get("field") == "birth_on" for f in s.definition.get("fields", []))
+    }
+    return comparison_frame(
+        frame.with_columns(
+            source=pl.col("source_id").replace_strict(codes, return_dtype=pl.String),
+            birth_given=pl.col("source_id").is_in(list(given_birth)),
+        )
+    )
+
+
+def id_valid(ids: pl.Expr) -> pl.Expr:
+    """18 characters whose last is the GB 11643 check character of the first 17 digits."""
+    total = pl.sum_horizontal(
+        [ids.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(WEIGHTS)]
+    )
+    check = (total % 11).replace_strict(dict(enumerate(CHECK_CHARS)), return_dtype=pl.String)
+    ok = (ids.str.len_chars() == 18) & ids.str.slice(0, 17).str.contains(r"^[0-9]{17}$")
+    return (ok & (ids.str.slice(17, 1) == check)).fill_null(False)
+
+
+def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
+    """Add what the model compares: blanks as nulls, partial names, ID validity, birth source."""
+    text = [c for c, t in records.schema.items() if t == pl.String and c not in ("fields", "flags")]
+    frame = records.with_columns([pl.col(c).replace("", None) for c in text])
+    partial = pl.col("flags").fill_null("").str.contains(PARTIAL_NAME)
+    title_sex = (
+        pl.when(pl.col("name").str.contains(f"(?:{FEMALE_TITLES})$"))
+        .then(pl.lit("F"))
+        .when(pl.col("name").str.contains(f"(?:{MALE_TITLES})$"))
+        .then(pl.lit("M"))
+    )
+    return frame.with_columns(
+        name=pl.when(partial).then(None).otherwise(pl.col("name")),
+        name_pinyin=pl.when(partial).then(None).otherwise(pl.col("name_pinyin")),
+        sex=pl.col("sex").fill_null(pl.when(partial).then(title_sex)),
+        id_valid=id_valid(pl.col("id_number")),
+        birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
+        birth_on=pl.col("birth_on").dt.strftime("%Y-%m-%d"),
+    )
