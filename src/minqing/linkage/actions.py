@@ -80,6 +80,17 @@ def link(
         same=same,
         different=different,
     )
+    # a list keyed by ID number names each person once: two of its records with different valid
+    # numbers are two people, whatever chain of other records joined them
+    apart = cluster.same_list_pairs(records.join(clustered, on="unique_id"), _id_keyed_sources())
+    if apart.height:
+        clustered = cluster.clusters(
+            records["unique_id"],
+            scored.pairs,
+            threshold=match_threshold,
+            same=same,
+            different=pl.concat([different, apart]),
+        )
     records = records.join(clustered, on="unique_id")
     with transaction.atomic():
         run = LinkRun.objects.create(
@@ -162,6 +173,12 @@ def _check_model(model_json: str) -> None:
         raise LinkError(
             "模型文件中没有比对项 (comparisons): 应是 minqing link 保存的 Splink 模型。"
         )
+
+
+def _id_keyed_sources() -> list[int]:
+    from minqing.sources.models import Source
+
+    return [s.pk for s in Source.objects.all() if s.definition.get("key") == ["id_number"]]
 
 
 def _decisions(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -48,6 +48,22 @@ def clusters(
     return pl.DataFrame({"unique_id": ids, "cluster": labels.astype(np.int64)})
 
 
+def same_list_pairs(records: pl.DataFrame, sources: list[int]) -> pl.DataFrame:
+    """Pairs of records of one ID-keyed list that share a cluster but carry different valid ID
+    numbers: never the same person (each such list names a person once)."""
+    listed = records.filter(pl.col("source_id").is_in(sources) & pl.col("id_valid")).select(
+        "unique_id", "cluster", "source_id", "id_number"
+    )
+    crowded = listed.filter(pl.col("id_number").n_unique().over("cluster", "source_id") > 1)
+    if not crowded.height:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    pairs = crowded.join(crowded, on=["cluster", "source_id"], suffix="_r").filter(
+        (pl.col("unique_id") < pl.col("unique_id_r"))
+        & (pl.col("id_number") != pl.col("id_number_r"))
+    )
+    return pairs.select(unique_id_l="unique_id", unique_id_r="unique_id_r")
+
+
 def _ordered(pairs: pl.DataFrame) -> pl.DataFrame:
     """Each pair with the smaller id on the left."""
     return pairs.with_columns(

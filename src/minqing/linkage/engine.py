@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from minqing.linkage.model import NEUTRAL_LEVELS, TRAINING_BLOCKS, person_settings
+from minqing.linkage.model import TRAINING_BLOCKS, person_settings
 
 # pairs scored below this are not even returned: far too unlikely to be reviewed
 FLOOR = 0.05
@@ -145,8 +145,8 @@ def regularized(model: dict) -> dict:
             if level.get("is_null_level"):
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
-            if level.get("label_for_charts") in NEUTRAL_LEVELS or (m is None and u is None):
-                # seen neither among matches nor by chance (or says nothing by design): no weight
+            if m is None and u is None:
+                # seen neither among matches nor by chance: no weight either way
                 level["m_probability"] = level["u_probability"] = U_FLOOR
                 continue
             level["m_probability"] = max(m or 0.0, M_FLOOR)

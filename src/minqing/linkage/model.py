@@ -25,16 +25,19 @@ BLOCKING_RULES = [
     block_on("name_pinyin", "substr(birth_on, 1, 4)"),
     block_on("name_pinyin", "community_code"),
     block_on("building_code", "room", "surname_pinyin"),
-    # an ID typo in the birth date part: same region code and sequence, same name sound
+    # an ID typo (lists without phone or address have nothing else): a typo in the birth-date
+    # part keeps region and sequence, a typo elsewhere keeps the birth-date part
     block_on("substr(id_number, 1, 6)", "substr(id_number, 15, 3)", "name_pinyin"),
+    block_on("substr(id_number, 7, 8)", "name_pinyin"),
 ]
 
-ID_OF_ANOTHER = "身份证号相同, 姓名不同"
-BIRTH_FROM_SAME_ID = "均由同一身份证号推算"
-# levels that carry no evidence either way: the same number under another name is a household
-# member's number written in the wrong row (neither proof nor disproof), and a birth date read off
-# the same number repeats the ID comparison
-NEUTRAL_LEVELS = {ID_OF_ANOTHER, BIRTH_FROM_SAME_ID}
+ID_OF_ANOTHER = "无号码, 或同号不同名(不计)"
+BIRTH_FROM_SAME_ID = "无日期, 或均由同一身份证号推算(不计)"
+
+
+def _names_close():
+    return cll.Or(cll.NullLevel("name_pinyin"), cll.JaroWinklerLevel("name_pinyin", 0.8))
+
 
 # EM sessions: each fixes the comparisons used in its blocking rule and trains the others.
 TRAINING_BLOCKS = [
@@ -70,17 +73,13 @@ def _id_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="id_number",
         comparison_levels=[
-            cll.NullLevel("id_number"),
-            # the same number for two different names is a household member's number written in
-            # the wrong row, not the same person: its own level, so EM weighs it separately
-            cll.And(
-                cll.ExactMatchLevel("id_number"),
-                cll.Or(
-                    cll.JaroWinklerLevel("name_pinyin", 0.8),
-                    cll.NullLevel("name_pinyin"),
-                ),
-            ).configure(label_for_charts="身份证号相同"),
-            cll.ExactMatchLevel("id_number").configure(label_for_charts=ID_OF_ANOTHER),
+            # no number on one side; or the same number under another name: a household
+            # member's number written in the wrong row, neither proof nor disproof
+            cll.Or(
+                cll.NullLevel("id_number"),
+                cll.And(cll.ExactMatchLevel("id_number"), cll.Not(_names_close())),
+            ).configure(is_null_level=True, label_for_charts=ID_OF_ANOTHER),
+            cll.ExactMatchLevel("id_number").configure(label_for_charts="身份证号相同"),
             # the check digit catches every one-digit error and every swap of neighbours, so a
             # small edit between a valid and an invalid number is a typo (levenshtein, not
             # Damerau: a swap is two edits, and levenshtein costs a fifth as much)
@@ -112,11 +111,14 @@ def _birth_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="birth_on",
         comparison_levels=[
-            cll.NullLevel("birth_on"),
-            # both dates were read off the same ID number: the ID comparison already counted it
-            cll.CustomLevel(
-                "birth_from_id_l AND birth_from_id_r AND id_number_l = id_number_r"
-            ).configure(label_for_charts=BIRTH_FROM_SAME_ID),
+            # no date on one side; or both dates read off the same ID number, which the ID
+            # comparison has already counted
+            cll.Or(
+                cll.NullLevel("birth_on"),
+                cll.CustomLevel(
+                    "birth_from_id_l AND birth_from_id_r AND id_number_l = id_number_r"
+                ),
+            ).configure(is_null_level=True, label_for_charts=BIRTH_FROM_SAME_ID),
             cll.ExactMatchLevel("birth_on").configure(label_for_charts="出生日期相同"),
             cll.LevenshteinLevel("birth_on", 1).configure(label_for_charts="差一位数字"),
             cll.CustomLevel("substr(birth_on_l, 1, 7) = substr(birth_on_r, 1, 7)").configure(
