@@ -47,9 +47,14 @@ def test_demo_prepares_everything_and_reuses_it_the_second_time(tmp_path, settin
     usernames = {a["username"] for a in first["accounts"]}
     assert {"grid", "leader", "minzheng", "auditor"} <= usernames
     assert User.objects.get(username="grid").check_password("Minqing-grid-2026")
+    linked = first["linkage"]
+    assert 1000 < linked["persons"] < linked["records"] and linked["households"] > 300
 
     call_command("demo", "--json", "--persons", "1500")
     second = json.loads(capsys.readouterr().out)
     assert second["district"]["reused"] is True
     assert second["loaded"]["areas"]["created"] == 0
     assert second["loaded"]["facilities"]["unchanged"] == first["loaded"]["facilities"]["created"]
+    # the second link run finds the same people under the same ids
+    assert second["linkage"]["persons_new"] == 0
+    assert second["linkage"]["persons"] == linked["persons"]

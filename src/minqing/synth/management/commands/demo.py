@@ -13,6 +13,7 @@ from minqing.areas.actions import load_areas
 from minqing.areas.models import Area, Level
 from minqing.core.progress import console, steps
 from minqing.registry.actions import load_facilities, load_organizations, load_places
+from minqing.linkage.actions import link
 from minqing.sources.actions import import_file
 from minqing.synth.extracts import EXTRACTS
 from minqing.synth.generate import GENERATOR_VERSION, generate
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         result: dict = {"data_dir": str(settings.DATA_DIR)}
         started = time.perf_counter()
 
-        with steps("1/6 建库与迁移", quiet=as_json) as progress:
+        with steps("1/7 建库与迁移", quiet=as_json) as progress:
             progress("迁移", 0, 1)
             call_command("migrate", interactive=False, verbosity=0)
             progress("迁移", 1, 1)
@@ -71,10 +72,10 @@ class Command(BaseCommand):
         if reuse:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             c.print(
-                f"2/6 复用已有模拟数据 {out} (seed={DEMO_SEED}, {manifest['persons']:,} 人); 加 --rebuild 可重新生成"
+                f"2/7 复用已有模拟数据 {out} (seed={DEMO_SEED}, {manifest['persons']:,} 人); 加 --rebuild 可重新生成"
             )
         else:
-            c.print(f"2/6 生成模拟数据 → {out}" + (" (按 --rebuild 重新生成)" if rebuild else ""))
+            c.print(f"2/7 生成模拟数据 → {out}" + (" (按 --rebuild 重新生成)" if rebuild else ""))
             with steps("生成模拟区", quiet=as_json) as progress:
                 manifest = generate(out, seed=DEMO_SEED, persons=persons, progress=progress)
             manifest["persons_requested"] = persons
@@ -99,7 +100,7 @@ class Command(BaseCommand):
             ("设施", load_facilities, "facilities"),
         ]
         loaded = {}
-        with steps("3/6 导入区域、场所、组织、设施", quiet=as_json) as progress:
+        with steps("3/7 导入区域、场所、组织、设施", quiet=as_json) as progress:
             for i, (label, loader, name) in enumerate(loaders):
                 progress(label, i, len(loaders))
                 try:
@@ -115,7 +116,7 @@ class Command(BaseCommand):
         result["loaded"] = loaded
 
         imports = []
-        with steps("4/6 导入各部门数据", quiet=as_json) as progress:
+        with steps("4/7 导入各部门数据", quiet=as_json) as progress:
             for i, extract in enumerate(EXTRACTS):
                 progress(extract.filename, i, len(EXTRACTS))
                 imports.append(
@@ -140,8 +141,17 @@ class Command(BaseCommand):
             {"source": r["source"], "status": r["status"], "counts": r["counts"]} for r in imports
         ]
 
+        with steps("5/7 数据交叉对比(人员与家庭户)", quiet=as_json) as progress:
+            linked = link(progress=progress)
+        c.print(
+            f"数据交叉对比: {linked['records']:,} 条源记录 → {linked['persons']:,} 人, "
+            f"{linked['households']:,} 户; 待人工确认 {linked['review_items']:,} 项 "
+            f"({linked['seconds']} 秒)"
+        )
+        result["linkage"] = linked
+
         district = Area.objects.get(level=Level.DISTRICT, code="410811")
-        c.print("5/6 演示账号")
+        c.print("6/7 演示账号")
         accounts = create_demo_accounts(district=district)
         result["accounts"] = [
             {k: a[k] for k in ("username", "password", "role_name", "unit")} for a in accounts
@@ -163,5 +173,5 @@ class Command(BaseCommand):
                 f"准备完成, 用时 {result['seconds']} 秒。启动网站: uv run minqing runserver {addr}"
             )
             return
-        c.print(f"6/6 启动网站: [bold]http://{addr}/[/bold]  (Ctrl+C 停止)")
+        c.print(f"7/7 启动网站: [bold]http://{addr}/[/bold]  (Ctrl+C 停止)")
         call_command("runserver", addr, use_reloader=False)
