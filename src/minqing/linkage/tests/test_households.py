@@ -1,0 +1,81 @@
+"""Households from linked persons, on small hand-made cases."""
+
+import json
+
+import polars as pl
+import pytest
+
+from minqing.linkage.households import NO_HEAD, TWO_HOUSEHOLDS, build_households, relation
+
+COLUMNS = {
+    "person_id": pl.Int64,
+    **{c: pl.String for c in ["source", "fields", "area_code", "address", "building_code", "room", "id_number"]},
+    "id_valid": pl.Boolean,
+}
+
+
+def record(person, source="gongan_huji", number=None, rel=None, building=None, room=None, id_number=None, head_id=None):
+    fields = {}
+    if number:
+        fields["household_number"] = number
+    if rel:
+        fields["relation"] = rel
+    if head_id:
+        fields["head_id_number"] = head_id
+    return (person, source, json.dumps(fields, ensure_ascii=False), "41081100100101", "某地址", building, room, id_number, id_number is not None)
+
+
+def build(*rows):
+    found, members = build_households(pl.DataFrame(rows, schema=COLUMNS, orient="row"))
+    by_key = {k: sorted(p) for k, p in members.group_by("key").agg(pl.col("person_id")).rows()}
+    flags = {k: json.loads(f) for k, f in found.select("key", "flags").rows()}
+    relations = dict(members.select("person_id", "relation").rows())
+    return by_key, flags, relations
+
+
+@pytest.mark.parametrize(
+    "word, value",
+    [("户主", "head"), ("配偶", "spouse"), ("妻", "spouse"), ("长子", "child"), ("女儿", "child"),
+     ("孙子女", "grandchild"), ("儿媳/女婿", "child_in_law"), ("祖父母", "grandparent"), ("父母", "parent"),
+     ("兄弟姐妹", "sibling"), ("保姆", "other"), ("", "other")],
+)
+def test_relation_words(word, value):
+    assert pl.select(relation(pl.lit(word))).item() == value
+
+
+def test_register_households_by_household_number():
+    by_key, flags, relations = build(
+        record(1, number="H1", rel="户主"),
+        record(2, number="H1", rel="配偶"),
+        record(3, number="H2", rel="户主"),
+        record(1, source="yibao_feiyong"),  # other lists do not move anyone
+    )
+    assert by_key == {"hukou:H1": [1, 2], "hukou:H2": [3]}
+    assert relations == {1: "head", 2: "spouse", 3: "head"}
+    assert flags == {"hukou:H1": [], "hukou:H2": []}
+
+
+def test_people_off_the_register_are_grouped_by_dwelling_or_alone():
+    by_key, _, relations = build(
+        record(5, source="renshe_shiye", building="B1", room="2-402"),
+        record(6, source="minzheng_gaoling", building="B1", room="2-402"),
+        record(7, source="yibao_feiyong"),
+    )
+    assert by_key == {"home:B1/2-402": [5, 6], "person:7": [7]}
+    assert relations[5] == "head" and relations[6] == "other"
+
+
+def test_a_household_without_a_head_is_flagged():
+    _, flags, _ = build(record(1, number="H1", rel="配偶"), record(2, number="H1", rel="子"))
+    assert [f["kind"] for f in flags["hukou:H1"]] == [NO_HEAD]
+
+
+def test_a_member_listed_under_another_households_head_is_flagged_on_both():
+    _, flags, _ = build(
+        record(1, number="H1", rel="户主", id_number="A"),
+        record(2, number="H2", rel="户主", id_number="B"),
+        # the 低保 roll lists person 2 as a member of person 1's household
+        record(2, source="minzheng_dibao", id_number="B", head_id="A"),
+    )
+    assert [f["kind"] for f in flags["hukou:H1"]] == [TWO_HOUSEHOLDS]
+    assert [f["kind"] for f in flags["hukou:H2"]] == [TWO_HOUSEHOLDS]

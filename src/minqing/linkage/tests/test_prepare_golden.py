@@ -1,0 +1,105 @@
+"""What linkage makes of the records: ID validity, partial names, and the golden record."""
+
+import json
+
+import polars as pl
+import pytest
+
+from minqing.core.idnumbers import check_char
+from minqing.linkage.golden import golden_records
+from minqing.linkage.prepare import comparison_frame, id_valid
+
+VALID = "41081119800101123" + check_char("41081119800101123")
+TYPO = VALID[:10] + str((int(VALID[10]) + 1) % 10) + VALID[11:]  # one digit wrong
+SWAP = VALID[:8] + VALID[9] + VALID[8] + VALID[10:]  # 8 and 0 swapped
+
+
+@pytest.mark.parametrize(
+    "number, expected",
+    [
+        (VALID, True),
+        (TYPO, False),
+        (SWAP, False),
+        ("11010519491231002X", True),
+        ("11010519491231002x", False),  # normalized upper-case at import
+        ("110105491231002", False),  # 15 digits: upgraded at import, not here
+        ("", False),
+        (None, False),
+    ],
+)
+def test_id_valid(number, expected):
+    assert pl.select(id_valid(pl.lit(number, dtype=pl.String))).item() is expected
+
+
+def frame(**columns):
+    base = {
+        "unique_id": [1],
+        "name": ["王伟"],
+        "name_pinyin": ["wangwei"],
+        "surname_pinyin": ["wang"],
+        "id_number": [VALID],
+        "sex": [None],
+        "birth_on": [None],
+        "phone": ["13812345678"],
+        "flags": ["[]"],
+        "fields": ["{}"],
+        "birth_given": [False],
+    }
+    base.update(columns)
+    return pl.DataFrame(base, schema_overrides={"sex": pl.String, "birth_on": pl.Date})
+
+
+@pytest.mark.parametrize("name, sex", [("王女士", "F"), ("李先生", "M"), ("张大爷", "M"), ("刘阿姨", "F")])
+def test_a_caller_who_gave_only_a_title_has_a_surname_and_a_sex_but_no_name(name, sex):
+    out = comparison_frame(frame(name=[name], name_pinyin=["x"], flags=['["来电人: 仅有称呼, 非全名"]']))
+    row = out.row(0, named=True)
+    assert row["name"] is None and row["name_pinyin"] is None
+    assert row["surname_pinyin"] == "wang" and row["sex"] == sex
+
+
+def test_a_full_name_is_kept_and_blank_cells_become_null():
+    row = comparison_frame(frame(phone=[""])).row(0, named=True)
+    assert row["name"] == "王伟" and row["phone"] is None and row["id_valid"] is True
+    assert row["birth_from_id"] is True
+
+
+def person_records(rows):
+    return pl.DataFrame(
+        rows,
+        schema=["person_id", "source", "key", "valid_from", "name", "id_number", "id_valid", "sex", "birth_on", "phone", "address", "area_code"],
+        orient="row",
+    )
+
+
+def test_golden_record_prefers_the_register_and_repairs_a_mistyped_id():
+    out = golden_records(
+        person_records(
+            [
+                (1, "yibao_feiyong", "k1", "2026-01-01", "王玮", TYPO, False, "M", "1980-01-01", None, None, None),
+                (1, "renshe_shebao", "k2", "2026-01-02", "王玮", TYPO, False, "M", "1980-01-01", None, None, None),
+                (1, "gongan_huji", VALID, "2025-06-01", "王伟", VALID, True, "M", "1980-01-01", "13812345678", "丰收小区3-2-402", "41081100100101"),
+            ]
+        )
+    )
+    row = out.row(0, named=True)
+    # the register's spelling beats two other lists; the mistyped number is never chosen
+    assert row["name"] == "王伟" and row["id_number"] == VALID
+    golden = json.loads(row["golden"])
+    assert golden["name"] == {"value": "王伟", "source": "gongan_huji", "key": VALID, "at": "2025-06-01"}
+    assert json.loads(row["conflicts"]) == []
+    assert row["record_count"] == 3
+
+
+def test_two_valid_id_numbers_are_a_conflict():
+    other = "41081119800202123" + check_char("41081119800202123")
+    out = golden_records(
+        person_records(
+            [
+                (1, "gongan_huji", "a", "2026-01-01", "王伟", VALID, True, "M", "1980-01-01", None, None, None),
+                (1, "minzheng_dibao", "b", "2026-01-01", "王伟", other, True, "M", "1980-02-02", None, None, None),
+            ]
+        )
+    )
+    conflicts = json.loads(out["conflicts"][0])
+    assert {c["attribute"] for c in conflicts} == {"id_number", "birth_on"}
+    assert {c["value"] for c in conflicts if c["attribute"] == "id_number"} == {VALID, other}
