@@ -82,7 +82,9 @@ def link(
     )
     # a list keyed by ID number names each person once: two of its records with different valid
     # numbers are two people, whatever chain of other records joined them
+    # (unless a person said they are the same: decisions win over every rule)
     apart = cluster.same_list_pairs(records.join(clustered, on="unique_id"), _id_keyed_sources())
+    apart = cluster.without(apart, same)
     if apart.height:
         clustered = cluster.clusters(
             records["unique_id"],

@@ -64,6 +64,11 @@ def same_list_pairs(records: pl.DataFrame, sources: list[int]) -> pl.DataFrame:
     return pairs.select(unique_id_l="unique_id", unique_id_r="unique_id_r")
 
 
+def without(pairs: pl.DataFrame, others: pl.DataFrame) -> pl.DataFrame:
+    """The pairs that are not among the others, whichever way round either is written."""
+    return _ordered(pairs).join(_ordered(others), on=["unique_id_l", "unique_id_r"], how="anti")
+
+
 def _ordered(pairs: pl.DataFrame) -> pl.DataFrame:
     """Each pair with the smaller id on the left."""
     return pairs.with_columns(

@@ -36,9 +36,7 @@ def test_different_decision_holds_even_through_other_records():
     # 1–2 and 2–3 are strong, but a person said 1 and 3 are different people: the weaker link
     # (2–3) gives way
     different = pl.DataFrame({"unique_id_l": [3], "unique_id_r": [1]})
-    result = clusters(
-        IDS, pairs((1, 2, 0.99), (2, 3, 0.9)), threshold=0.8, different=different
-    )
+    result = clusters(IDS, pairs((1, 2, 0.99), (2, 3, 0.9)), threshold=0.8, different=different)
     assert groups(result) == {
         frozenset({1, 2}),
         frozenset({3}),
@@ -71,9 +69,7 @@ def records(rows):
     return pl.DataFrame(rows, schema=["unique_id", "cluster", "source_id", "key"], orient="row")
 
 
-PREVIOUS = pl.DataFrame(
-    {"source_id": [1, 1, 2], "key": ["a", "b", "a"], "person_id": [10, 11, 10]}
-)
+PREVIOUS = pl.DataFrame({"source_id": [1, 1, 2], "key": ["a", "b", "a"], "person_id": [10, 11, 10]})
 
 
 def test_unchanged_clusters_keep_their_person_ids():
@@ -84,7 +80,9 @@ def test_unchanged_clusters_keep_their_person_ids():
 
 
 def test_a_new_record_joins_an_existing_person_and_a_new_person_gets_a_new_id():
-    now = records([(100, 5, 1, "a"), (101, 6, 1, "b"), (102, 5, 2, "a"), (103, 5, 3, "x"), (104, 9, 3, "y")])
+    now = records(
+        [(100, 5, 1, "a"), (101, 6, 1, "b"), (102, 5, 2, "a"), (103, 5, 3, "x"), (104, 9, 3, "y")]
+    )
     assigned, _ = assign_persons(now, PREVIOUS, first_new_id=50)
     assert dict(assigned.rows()) == {100: 10, 101: 11, 102: 10, 103: 10, 104: 50}
 

@@ -9,12 +9,24 @@ from minqing.linkage.households import NO_HEAD, TWO_HOUSEHOLDS, build_households
 
 COLUMNS = {
     "person_id": pl.Int64,
-    **{c: pl.String for c in ["source", "fields", "area_code", "address", "building_code", "room", "id_number"]},
+    **{
+        c: pl.String
+        for c in ["source", "fields", "area_code", "address", "building_code", "room", "id_number"]
+    },
     "id_valid": pl.Boolean,
 }
 
 
-def record(person, source="gongan_huji", number=None, rel=None, building=None, room=None, id_number=None, head_id=None):
+def record(
+    person,
+    source="gongan_huji",
+    number=None,
+    rel=None,
+    building=None,
+    room=None,
+    id_number=None,
+    head_id=None,
+):
     fields = {}
     if number:
         fields["household_number"] = number
@@ -22,7 +34,17 @@ def record(person, source="gongan_huji", number=None, rel=None, building=None, r
         fields["relation"] = rel
     if head_id:
         fields["head_id_number"] = head_id
-    return (person, source, json.dumps(fields, ensure_ascii=False), "41081100100101", "某地址", building, room, id_number, id_number is not None)
+    return (
+        person,
+        source,
+        json.dumps(fields, ensure_ascii=False),
+        "41081100100101",
+        "某地址",
+        building,
+        room,
+        id_number,
+        id_number is not None,
+    )
 
 
 def build(*rows):
@@ -35,9 +57,20 @@ def build(*rows):
 
 @pytest.mark.parametrize(
     "word, value",
-    [("户主", "head"), ("配偶", "spouse"), ("妻", "spouse"), ("长子", "child"), ("女儿", "child"),
-     ("孙子女", "grandchild"), ("儿媳/女婿", "child_in_law"), ("祖父母", "grandparent"), ("父母", "parent"),
-     ("兄弟姐妹", "sibling"), ("保姆", "other"), ("", "other")],
+    [
+        ("户主", "head"),
+        ("配偶", "spouse"),
+        ("妻", "spouse"),
+        ("长子", "child"),
+        ("女儿", "child"),
+        ("孙子女", "grandchild"),
+        ("儿媳/女婿", "child_in_law"),
+        ("祖父母", "grandparent"),
+        ("父母", "parent"),
+        ("兄弟姐妹", "sibling"),
+        ("保姆", "other"),
+        ("", "other"),
+    ],
 )
 def test_relation_words(word, value):
     assert pl.select(relation(pl.lit(word))).item() == value

@@ -49,9 +49,13 @@ def frame(**columns):
     return pl.DataFrame(base, schema_overrides={"sex": pl.String, "birth_on": pl.Date})
 
 
-@pytest.mark.parametrize("name, sex", [("王女士", "F"), ("李先生", "M"), ("张大爷", "M"), ("刘阿姨", "F")])
+@pytest.mark.parametrize(
+    "name, sex", [("王女士", "F"), ("李先生", "M"), ("张大爷", "M"), ("刘阿姨", "F")]
+)
 def test_a_caller_who_gave_only_a_title_has_a_surname_and_a_sex_but_no_name(name, sex):
-    out = comparison_frame(frame(name=[name], name_pinyin=["x"], flags=['["来电人: 仅有称呼, 非全名"]']))
+    out = comparison_frame(
+        frame(name=[name], name_pinyin=["x"], flags=['["来电人: 仅有称呼, 非全名"]'])
+    )
     row = out.row(0, named=True)
     assert row["name"] is None and row["name_pinyin"] is None
     assert row["surname_pinyin"] == "wang" and row["sex"] == sex
@@ -66,7 +70,20 @@ def test_a_full_name_is_kept_and_blank_cells_become_null():
 def person_records(rows):
     return pl.DataFrame(
         rows,
-        schema=["person_id", "source", "key", "valid_from", "name", "id_number", "id_valid", "sex", "birth_on", "phone", "address", "area_code"],
+        schema=[
+            "person_id",
+            "source",
+            "key",
+            "valid_from",
+            "name",
+            "id_number",
+            "id_valid",
+            "sex",
+            "birth_on",
+            "phone",
+            "address",
+            "area_code",
+        ],
         orient="row",
     )
 
@@ -75,9 +92,48 @@ def test_golden_record_prefers_the_register_and_repairs_a_mistyped_id():
     out = golden_records(
         person_records(
             [
-                (1, "yibao_feiyong", "k1", "2026-01-01", "王玮", TYPO, False, "M", "1980-01-01", None, None, None),
-                (1, "renshe_shebao", "k2", "2026-01-02", "王玮", TYPO, False, "M", "1980-01-01", None, None, None),
-                (1, "gongan_huji", VALID, "2025-06-01", "王伟", VALID, True, "M", "1980-01-01", "13812345678", "丰收小区3-2-402", "41081100100101"),
+                (
+                    1,
+                    "yibao_feiyong",
+                    "k1",
+                    "2026-01-01",
+                    "王玮",
+                    TYPO,
+                    False,
+                    "M",
+                    "1980-01-01",
+                    None,
+                    None,
+                    None,
+                ),
+                (
+                    1,
+                    "renshe_shebao",
+                    "k2",
+                    "2026-01-02",
+                    "王玮",
+                    TYPO,
+                    False,
+                    "M",
+                    "1980-01-01",
+                    None,
+                    None,
+                    None,
+                ),
+                (
+                    1,
+                    "gongan_huji",
+                    VALID,
+                    "2025-06-01",
+                    "王伟",
+                    VALID,
+                    True,
+                    "M",
+                    "1980-01-01",
+                    "13812345678",
+                    "丰收小区3-2-402",
+                    "41081100100101",
+                ),
             ]
         )
     )
@@ -85,7 +141,12 @@ def test_golden_record_prefers_the_register_and_repairs_a_mistyped_id():
     # the register's spelling beats two other lists; the mistyped number is never chosen
     assert row["name"] == "王伟" and row["id_number"] == VALID
     golden = json.loads(row["golden"])
-    assert golden["name"] == {"value": "王伟", "source": "gongan_huji", "key": VALID, "at": "2025-06-01"}
+    assert golden["name"] == {
+        "value": "王伟",
+        "source": "gongan_huji",
+        "key": VALID,
+        "at": "2025-06-01",
+    }
     assert json.loads(row["conflicts"]) == []
     assert row["record_count"] == 3
 
@@ -95,8 +156,34 @@ def test_two_valid_id_numbers_are_a_conflict():
     out = golden_records(
         person_records(
             [
-                (1, "gongan_huji", "a", "2026-01-01", "王伟", VALID, True, "M", "1980-01-01", None, None, None),
-                (1, "minzheng_dibao", "b", "2026-01-01", "王伟", other, True, "M", "1980-02-02", None, None, None),
+                (
+                    1,
+                    "gongan_huji",
+                    "a",
+                    "2026-01-01",
+                    "王伟",
+                    VALID,
+                    True,
+                    "M",
+                    "1980-01-01",
+                    None,
+                    None,
+                    None,
+                ),
+                (
+                    1,
+                    "minzheng_dibao",
+                    "b",
+                    "2026-01-01",
+                    "王伟",
+                    other,
+                    True,
+                    "M",
+                    "1980-02-02",
+                    None,
+                    None,
+                    None,
+                ),
             ]
         )
     )
