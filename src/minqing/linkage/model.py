@@ -51,7 +51,8 @@ def _name_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
-            cll.NullLevel("name_pinyin"),
+            # no name at all on one side (a hotline caller who gave none)
+            cll.NullLevel("surname_pinyin"),
             cll.ExactMatchLevel("name", term_frequency_adjustments=True).configure(
                 label_for_charts="姓名相同"
             ),
@@ -63,6 +64,18 @@ def _name_comparison() -> cl.CustomComparison:
                 cll.ExactMatchLevel("surname_pinyin"),
                 cll.JaroWinklerLevel("name_pinyin", 0.88),
             ).configure(label_for_charts="同姓, 拼音相近"),
+            # a caller who gave only a form of address (王女士): the surname is all there is
+            cll.And(
+                cll.Or(
+                    cll.CustomLevel("name_pinyin_l IS NULL"),
+                    cll.CustomLevel("name_pinyin_r IS NULL"),
+                ),
+                cll.ExactMatchLevel("surname_pinyin"),
+            ).configure(label_for_charts="仅有称呼, 同姓"),
+            cll.Or(
+                cll.CustomLevel("name_pinyin_l IS NULL"),
+                cll.CustomLevel("name_pinyin_r IS NULL"),
+            ).configure(label_for_charts="仅有称呼, 不同姓"),
             cll.ElseLevel().configure(label_for_charts="不同"),
         ],
         comparison_description="姓名",
