@@ -6,7 +6,7 @@ table in the same run, for comparison.
 
 --size is the number of persons of the synthetic district; its household register
 (公安_户籍人口.xlsx) has one row per person. django-import-export gets a slice of at most
---die-rows rows (default 100,000). Ends with one line of JSON.
+--die-rows rows (default 100,000; 0 runs ours only). Ends with one line of JSON.
 """
 
 from __future__ import annotations
@@ -63,6 +63,19 @@ def child(backend: str, folder: Path, die_rows: int) -> dict:
     ours = time.perf_counter() - started
     assert result["status"] == "succeeded", result["message"]
 
+    ours_only = {
+        "backend": backend,
+        "rows": result["counts"]["read"],
+        "wall_s": round(ours, 1),
+        "rows_per_s": round(result["counts"]["read"] / ours),
+        "rejected": result["counts"]["rejected"],
+    }
+    if die_rows <= 0:  # --die-rows 0: our import only
+        connection.close()
+        return {
+            **ours_only,
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
     # django-import-export: the same rows into the same table (SourceRecord), its default import
     # clean rows only (django-import-export has no validation of its own to run on the bad ones)
     rows = (
@@ -113,11 +126,7 @@ def child(backend: str, folder: Path, die_rows: int) -> dict:
     assert not outcome.has_errors(), outcome.row_errors()[:3]
     connection.close()
     return {
-        "backend": backend,
-        "rows": result["counts"]["read"],
-        "wall_s": round(ours, 1),
-        "rows_per_s": round(result["counts"]["read"] / ours),
-        "rejected": result["counts"]["rejected"],
+        **ours_only,
         "die_rows": rows.height,
         "die_wall_s": round(theirs, 1),
         "die_rows_per_s": round(rows.height / theirs),
