@@ -24,7 +24,7 @@ from minqing.core.bulkxlsx import write_xlsx
 from minqing.core.spreadsheet import neutralize
 from minqing.sources import definitions as defs
 from minqing.sources.models import ImportRun, RunStatus, Source, SourceRecord
-from minqing.sources.pipeline import RECORD_COLUMNS, Staged, stage
+from minqing.sources.pipeline import LINKAGE_COLUMNS, RECORD_COLUMNS, Staged, stage
 from minqing.sources.queries import build_gazetteer
 from minqing.sources.queries_web import XLSX, error_report_name, error_report_path
 from minqing.sources.readers import FileRejected, read_table
@@ -303,7 +303,16 @@ def _end(ids: pl.Series, run: ImportRun, now) -> None:
             )
 
 
-TEXT_COLUMNS = ("name", "id_number", "sex", "phone", "address", "area_code", "building_code")
+TEXT_COLUMNS = (
+    "name",
+    "id_number",
+    "sex",
+    "phone",
+    "address",
+    "area_code",
+    "building_code",
+    *LINKAGE_COLUMNS,
+)
 # the staged record's columns (pipeline.RECORD_COLUMNS, raw stored as text) and the run's
 INSERT_COLUMNS = [
     "source_id",

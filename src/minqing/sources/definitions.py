@@ -50,9 +50,11 @@ class FieldSpec:
     field: str  # our name for it
     type: str  # normalizer
     required: bool = False
-    on_error: str = (
-        "reject"  # reject: the row is rejected; keep: value left empty, error kept as a remark
-    )
+    # reject: the row is rejected; keep: the row is kept with the error as a remark, and the
+    # value as written where the normalizer says it is worth keeping (an ID number of the right
+    # shape whose check digit fails), else left empty — a key or required value left empty
+    # still rejects the row
+    on_error: str = "reject"
     options: dict = field(default_factory=dict)
 
 

@@ -120,6 +120,14 @@ class SourceRecord(models.Model):
     address = models.CharField("地址", max_length=300, blank=True)
     area_code = models.CharField("地址所属区域", max_length=32, blank=True, db_index=True)
     building_code = models.CharField("地址所属楼栋", max_length=40, blank=True)
+    # comparison columns for record linkage, derived at import (pipeline.linkage_columns)
+    name_pinyin = models.CharField("姓名拼音", max_length=120, blank=True)  # zhangwei
+    surname_pinyin = models.CharField("姓氏拼音", max_length=40, blank=True)  # zhang, ouyang
+    community_code = models.CharField("地址所属社区", max_length=32, blank=True)
+    estate_code = models.CharField("地址所属小区", max_length=40, blank=True)
+    room = models.CharField(
+        "户室", max_length=40, blank=True
+    )  # 2-402 in a building, 3-15 in a village
     fields = models.JSONField("字段(规范化后)", default=dict)
     flags = models.JSONField("提示", default=list, blank=True)
     # the row as read, as JSON text: shown, never queried, so the database need not parse it

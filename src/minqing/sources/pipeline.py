@@ -16,6 +16,9 @@ from minqing.sources.definitions import SourceDefinition
 from minqing.sources.normalizers.registry import NORMALIZERS
 from minqing.sources.readers import FileRejected, Table
 
+# comparison columns for record linkage, derived from the name and the resolved address
+# (see linkage_columns)
+LINKAGE_COLUMNS = ["name_pinyin", "surname_pinyin", "community_code", "estate_code", "room"]
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 RECORD_COLUMNS = [
     "row_number",
@@ -29,6 +32,7 @@ RECORD_COLUMNS = [
     "address",
     "area_code",
     "building_code",
+    *LINKAGE_COLUMNS,
     "fields",
     "flags",
     "raw",
@@ -91,6 +95,7 @@ def stage(definition: SourceDefinition, table: Table, *, gazetteer=None) -> Stag
         )
 
     address_parts = None
+    valid_ids = None
     for spec in definition.fields:
         if spec.column not in frame.columns:
             values[spec.field] = pl.repeat(None, n, dtype=pl.String, eager=True)
@@ -101,22 +106,32 @@ def stage(definition: SourceDefinition, table: Table, *, gazetteer=None) -> Stag
             options["gazetteer"] = gazetteer
         checked = NORMALIZERS[spec.type](raw, options)
         bad = checked.error.is_not_null()
+        value = checked.value
         if spec.on_error == "reject":
             row_errors(bad, spec.column, raw, checked.error)
         else:
+            if checked.kept is not None:
+                # the value as written, where the normalizer deems it worth keeping
+                value = value.fill_null(checked.kept)
             flags.append(_note(bad, pl.lit(f"{spec.column}: ") + checked.error))
+            if spec.required or spec.field in definition.key:
+                # a key or required value that could not be kept is missing: reject the row
+                row_errors(bad & value.is_null(), spec.column, raw, checked.error)
         empty = checked.value.is_null() & ~bad
         if spec.required:
             row_errors(empty, spec.column, raw, "必填项为空")
         flags.append(_note(checked.flag.is_not_null(), pl.lit(f"{spec.column}: ") + checked.flag))
-        values[spec.field] = checked.value
+        values[spec.field] = value
+        if spec.field == "id_number":
+            # only an ID that passes every check vouches for the birth date and sex
+            valid_ids = checked.value
         if spec.type == "address" and address_parts is None and gazetteer is not None:
             from minqing.sources.normalizers.address import resolve
 
             address_parts = resolve(raw, gazetteer)
             values.setdefault("__address", checked.value)
 
-    _cross_check(definition, frame, values, row_errors, flags)
+    _cross_check(definition, frame, values, valid_ids, row_errors, flags)
     for row, column in table.formula_cells:
         errors.append(
             pl.DataFrame(
@@ -137,7 +152,7 @@ def stage(definition: SourceDefinition, table: Table, *, gazetteer=None) -> Stag
         else pl.repeat(False, n, eager=True)
     )
 
-    records = _records(definition, frame, values, flags, address_parts)
+    records = _records(definition, frame, values, flags, address_parts, gazetteer)
     records = records.filter(~rejected)
     records, dup_errors = _duplicates(definition, records)
     if dup_errors.height:
@@ -150,11 +165,11 @@ def _note(mask: pl.Series, text: pl.Expr) -> pl.Series:
     return pl.select(pl.when(mask).then(text).alias("note")).to_series()
 
 
-def _cross_check(definition, frame, values, row_errors, flags) -> None:
-    """Birth date and sex against the ID number; fill them from the ID where the list lacks them."""
+def _cross_check(definition, frame, values, ids, row_errors, flags) -> None:
+    """Birth date and sex against the (valid) ID number; fill them from the ID where the list
+    lacks them. An ID kept though it fails its checks is not trusted for either."""
     from minqing.sources.normalizers.idnumber import birth_dates, sexes
 
-    ids = values.get("id_number")
     if ids is None:
         return
     id_birth = birth_dates(ids)
@@ -189,7 +204,33 @@ def _text(series: pl.Series) -> pl.Series:
     return series.cast(pl.String)
 
 
-def _records(definition, frame, values, flags, address_parts) -> pl.DataFrame:
+def linkage_columns(names: pl.Series, resolved: pl.DataFrame | None, gazetteer) -> pl.DataFrame:
+    """LINKAGE_COLUMNS for normalized names and their rows' resolved addresses (RESOLVED_SCHEMA,
+    or None when there is no address or gazetteer), "" where there is nothing:
+
+    - name_pinyin, surname_pinyin: normalizers.pinyin.name_pinyins (zhangwei, zhang);
+    - community_code: the community (社区/村) the address's area lies in (area_code may be a
+      grid or a community; empty when the address only reaches a street);
+    - estate_code: the estate (小区) of the address;
+    - room: the dwelling inside the building or village, normalizers.address.rooms ("2-402",
+      "402", "3-15").
+    Also used by the migration that fills these columns for records imported before them."""
+    from minqing.sources.normalizers.address import rooms
+    from minqing.sources.normalizers.pinyin import name_pinyins
+
+    out = name_pinyins(names)
+    if resolved is None or gazetteer is None:
+        return out.with_columns(
+            [pl.lit("").alias(c) for c in ("community_code", "estate_code", "room")]
+        ).select(LINKAGE_COLUMNS)
+    return out.with_columns(
+        community_code=gazetteer.community_codes(resolved["area_code"]),
+        estate_code=resolved["estate_code"],
+        room=rooms(resolved),
+    ).select([pl.col(c).fill_null("") for c in LINKAGE_COLUMNS])
+
+
+def _records(definition, frame, values, flags, address_parts, gazetteer) -> pl.DataFrame:
     n = frame.height
     field_names = [f.field for f in definition.fields]
     normalized = pl.DataFrame({name: _text(values[name]) for name in field_names})
@@ -219,6 +260,7 @@ def _records(definition, frame, values, flags, address_parts) -> pl.DataFrame:
             "address": address if address is not None else empty,
             "area_code": address_parts["area_code"] if address_parts is not None else empty,
             "building_code": address_parts["building_code"] if address_parts is not None else empty,
+            **linkage_columns(values.get("name", empty), address_parts, gazetteer).to_dict(),
             "fields": normalized.select(pl.struct(pl.all()).struct.json_encode()).to_series(),
             "flags": pl.DataFrame({"flags": flag_list})
             .select(

@@ -18,6 +18,9 @@ class Checked:
     value: pl.Series  # normalized value; null where empty or rejected
     error: pl.Series  # String: why the value is rejected (Chinese), else null
     flag: pl.Series  # String: a remark kept with the value (Chinese), else null
+    # where a value fails but is still worth keeping as written (on_error = "keep"): that value,
+    # e.g. an ID number whose check digit is wrong; null elsewhere. None: nothing is.
+    kept: pl.Series | None = None
 
 
 Normalizer = Callable[[pl.Series, dict], Checked]

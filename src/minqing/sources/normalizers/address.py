@@ -129,6 +129,12 @@ class Gazetteer:
                 code, seen = by_code[code].parent_code, seen + 1
             return None
 
+        # every community and grid → its community (社区/村), for linkage
+        self.community_of = {
+            a.code: community
+            for a in self.areas
+            if (community := ancestor(a.code, "community")) is not None
+        }
         grids_of: dict[str, list[str]] = {}
         for a in self.areas:
             if a.level == "grid" and a.parent_code:
@@ -217,6 +223,13 @@ class Gazetteer:
         self.street_pattern = _alternation(self.streets["street"])
         self.community_pattern = _alternation(self.communities["community"])
         self.estate_pattern = _alternation(self.estates["estate"])
+
+    def community_codes(self, area_codes: pl.Series) -> pl.Series:
+        """The community (社区/村) each area lies in: itself for a community, its parent for a
+        grid; null for a street, the district or an unknown code."""
+        return area_codes.cast(pl.String).replace_strict(
+            self.community_of, default=None, return_dtype=pl.String
+        )
 
 
 def _alternation(names: pl.Series) -> str | None:
@@ -472,6 +485,32 @@ def _place(combos: pl.DataFrame, g: Gazetteer) -> pl.DataFrame:
         .when(~found_estate & ~pl.col("is_village").fill_null(False))
         .then(pl.lit(NO_ESTATE)),
     )
+
+
+def rooms(resolved: pl.DataFrame) -> pl.Series:
+    """The dwelling inside its building (estates) or village (rural addresses), one canonical
+    string for each resolved address (RESOLVED_SCHEMA), null where none was written:
+
+    - estates: "<unit>-<room>", or "<room>" when no unit is written (3-2-402, 3号楼2单元402室 and
+      三号楼二单元402 → building 3 + "2-402"; 3号楼402 → building 3 + "402");
+    - villages: "<group>-<house>", or "<house>" without a group (西于村3组15号 → "3-15").
+
+    Numbers without leading zeros (a room number too long to be one counts as none). Together
+    with building_code (estates) or community_code (villages) it names one dwelling."""
+    room = pl.col("room_no").cast(pl.Int64, strict=False).cast(pl.String)
+    return resolved.select(
+        pl.when(room.is_not_null())
+        .then(pl.concat_str(pl.col("unit_no").cast(pl.String) + "-", room, ignore_nulls=True))
+        .when(pl.col("house_no").is_not_null())
+        .then(
+            pl.concat_str(
+                pl.col("group_no").cast(pl.String) + "-",
+                pl.col("house_no").cast(pl.String),
+                ignore_nulls=True,
+            )
+        )
+        .alias("room")
+    ).to_series()
 
 
 def address(values: pl.Series, options: dict) -> Checked:

@@ -81,9 +81,11 @@ def check(
     value: pl.Expr,
     error: pl.Expr | None = None,
     flag: pl.Expr | None = None,
+    kept: pl.Expr | None = None,
 ) -> Checked:
     """Run `steps` (successive with_columns over `raw`) and build the Checked; value and flag
-    are nulled wherever there is an error."""
+    are nulled wherever there is an error, `kept` (the value worth keeping as written despite
+    the error, if any) wherever there is none."""
     frame = pl.LazyFrame({"raw": as_text(values)})
     for step in steps:
         frame = frame.with_columns(**step)
@@ -95,6 +97,11 @@ def check(
             pl.when(pl.col("__error").is_null()).then(value).alias("value"),
             pl.col("__error").alias("error"),
             pl.when(pl.col("__error").is_null()).then(flag.cast(pl.String)).alias("flag"),
+            *(
+                []
+                if kept is None
+                else [pl.when(pl.col("__error").is_not_null()).then(kept).alias("kept")]
+            ),
         )
         .collect()
     )
@@ -102,6 +109,7 @@ def check(
         value=out["value"].alias(values.name),
         error=out["error"],
         flag=out["flag"],
+        kept=None if kept is None else out["kept"].alias(values.name),
     )
 
 

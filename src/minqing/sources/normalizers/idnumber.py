@@ -5,6 +5,11 @@ the way minqing.core.idnumbers.upgrade_15 does it. Full-width digits and Ｘ, an
 the number, are tolerated. The region code is checked against the vendored GB/T 2260 table
 (data/gbt2260.csv): an unknown province is an error, an unknown county only a remark, since
 people keep the IDs issued under codes that were abolished later.
+
+A number of the right shape (17 digits and a digit or X) that fails a check — the check digit,
+the province, the birth date — is an error, but is also handed back as `kept`: sources whose
+field says on_error = "keep" store it as written (digits, upper-case X) with the error as a
+remark, since a mistyped or swapped digit is for record linkage to repair, not to lose.
 """
 
 from __future__ import annotations
@@ -145,7 +150,10 @@ def id_number(values: pl.Series, options: dict) -> Checked:
         .then(pl.lit(f"{UPGRADED}；{OLD_COUNTY}"))
         .otherwise(flag)
     )
-    return check(values, steps, value=value, error=error, flag=flag)
+    # 18 characters of the right shape that fail a check (most often a mistyped or swapped
+    # digit): kept as written for sources that keep bad values, so linkage can repair them
+    kept = pl.when(pl.col("digits_ok") & ~pl.col("is15")).then(s)
+    return check(values, steps, value=value, error=error, flag=flag, kept=kept)
 
 
 def birth_dates(ids: pl.Series) -> pl.Series:

@@ -3,20 +3,26 @@ database is either fully updated or exactly as it was."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import shutil
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import polars as pl
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from minqing.areas.actions import load_areas
+from minqing.areas.models import Area
 from minqing.core.idnumbers import check_char
 from minqing.registry.actions import load_places
 from minqing.sources.actions import import_file
 from minqing.sources.models import ImportRun, SourceRecord
+from minqing.sources.pipeline import LINKAGE_COLUMNS
 from minqing.synth.generate import generate
 
 
@@ -217,15 +223,86 @@ GOOD_ROWS = [
 ]
 
 
-def test_a_bad_check_digit_rejects_that_row_only_with_its_reason(gazetteer, tmp_path):
-    bad = f"赵六,{invalid_id(301)},男,2024/3/1,合同期满,否,否,13800000000,丰收小区1-1-101"
+def test_a_bad_check_digit_keeps_the_row_as_written_with_its_remark(gazetteer, tmp_path):
+    # linkage repairs a mistyped or swapped digit: the row must reach the database
+    bad = f"赵六,{invalid_id(301).lower()},男,2024/3/1,合同期满,否,否,13800000000,丰收小区1-1-101"
     result = import_file("renshe_shiye", write(tmp_path, "x.csv", rows(*GOOD_ROWS, bad)))
     assert result["status"] == "succeeded"
+    assert result["counts"] == {**result["counts"], "new": 11, "rejected": 0}
+    record = SourceRecord.objects.get(name="赵六")
+    assert record.id_number == record.key == invalid_id(301)
+    assert record.fields["id_number"] == invalid_id(301)
+    (remark,) = [f for f in record.flags if "校验码" in f]
+    assert remark == f"身份证号码: 校验码错误(应为{valid_id(301)[17]})"
+    # a number that fails its checks does not vouch for the birth date
+    assert record.birth_on is None and record.sex == "M"
+
+
+@pytest.mark.parametrize(
+    ("id_cell", "reason"),
+    [
+        ("41081119800101301", "长度应为18位(或旧15位)"),  # a digit lost: cannot be kept
+        ("4108111980010130A1", "含非数字字符"),
+        ("", "必填项为空"),
+    ],
+)
+def test_an_id_key_that_cannot_be_kept_still_rejects_the_row(gazetteer, tmp_path, id_cell, reason):
+    bad = f"赵六,{id_cell},男,2024/3/1,合同期满,否,否,13800000000,丰收小区1-1-101"
+    result = import_file("renshe_shiye", write(tmp_path, "x.csv", rows(*GOOD_ROWS, bad)))
     assert result["counts"] == {**result["counts"], "new": 10, "rejected": 1}
     (error,) = result["errors"]
-    assert error["row"] == 12 and error["column"] == "身份证号码" and "校验码" in error["reason"]
-    assert error["value"] == invalid_id(301)
+    assert (error["row"], error["column"], error["reason"]) == (12, "身份证号码", reason)
     assert not SourceRecord.objects.filter(name="赵六").exists()
+
+
+def place(name: str):
+    from minqing.registry.models import Place
+
+    return Place.objects.get(name=name)
+
+
+def test_an_imported_record_carries_the_linkage_columns(gazetteer, tmp_path):
+    lines = [
+        f"单田芳,{valid_id(401)},男,2024/3/1,合同期满,否,否,13800000000,丰收小区1-1-101",
+        f"欧阳娜娜,{valid_id(402)},女,2024/3/1,合同期满,否,否,13800000001,龙洞村3组15号",
+        f"Ali Khan,{valid_id(403)},男,2024/3/1,合同期满,否,否,13800000002,",
+    ]
+    result = import_file("renshe_shiye", write(tmp_path, "x.csv", rows(*lines)))
+    assert result["counts"]["new"] == 3, result["errors"]
+    columns = ["name_pinyin", "surname_pinyin", "community_code", "estate_code", "room"]
+    got = {r.name: [getattr(r, c) for c in columns] for r in SourceRecord.objects.all()}
+    building = place("丰收小区1号楼")
+    village = Area.objects.get(name="龙洞村")
+    assert got == {
+        "单田芳": [
+            "shantianfang",
+            "shan",
+            building.area.parent.code,  # the building's grid's community
+            building.parent.code,
+            "1-101",
+        ],
+        "欧阳娜娜": ["ouyangnana", "ouyang", village.code, "", "3-15"],
+        "Ali Khan": ["alikhan", "", "", "", ""],
+    }
+    record = SourceRecord.objects.get(name="单田芳")
+    assert record.building_code == building.code and record.estate_code == building.parent.code
+
+
+def test_one_dwelling_written_three_ways_gives_one_building_and_room(gazetteer, tmp_path):
+    addresses = [
+        "丰收小区1-1-101",
+        "定和街道丰收社区丰收小区1号楼1单元101室",
+        "丰收小区一号楼一单元101",
+    ]
+    lines = [
+        f"{name},{valid_id(501 + i)},男,2024/3/1,合同期满,否,否,1380000000{i},{address}"
+        for i, (name, address) in enumerate(zip(["王伟", "王卫", "汪伟"], addresses, strict=True))
+    ]
+    import_file("renshe_shiye", write(tmp_path, "x.csv", rows(*lines)))
+    dwellings = set(SourceRecord.objects.values_list("building_code", "room"))
+    assert dwellings == {(place("丰收小区1号楼").code, "1-101")}
+    # homophones: one pinyin
+    assert set(SourceRecord.objects.values_list("name_pinyin", flat=True)) == {"wangwei"}
 
 
 def test_a_15_digit_id_is_upgraded_and_noted(gazetteer, tmp_path):
@@ -309,3 +386,16 @@ def test_every_synthetic_extract_imports(gazetteer, district, tmp_path):
             extract.code,
             result["errors"][:5],
         )
+
+
+def test_the_migration_fills_older_records_as_an_import_would(gazetteer, tmp_path, monkeypatch):
+    backfill = importlib.import_module("minqing.sources.migrations.0002_linkage_columns")
+    extra = f"欧阳娜娜,{valid_id(601)},女,2024/3/1,合同期满,否,否,13800000009,龙洞村3组15号"
+    import_file("renshe_shiye", write(tmp_path, "x.csv", rows(*GOOD_ROWS, extra)))
+    columns = ["id", *LINKAGE_COLUMNS]
+    imported = list(SourceRecord.objects.order_by("id").values_list(*columns))
+    SourceRecord.objects.update(**dict.fromkeys(LINKAGE_COLUMNS, ""))
+    monkeypatch.setattr(backfill, "CHUNK", 4)  # several chunks
+    backfill.fill_linkage_columns(apps, SimpleNamespace(connection=connection))
+    assert list(SourceRecord.objects.order_by("id").values_list(*columns)) == imported
+    assert {r[1] for r in imported} >= {"wangwei", "ouyangnana"} and all(r[5] for r in imported)

@@ -11,6 +11,7 @@ from minqing.sources.normalizers.address import (
     Place,
     address,
     resolve,
+    rooms,
 )
 from minqing.synth.generate import generate
 
@@ -134,6 +135,41 @@ def test_rural_addresses_resolve_to_the_village(gazetteer, text, area, group, ho
         None,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "building", "room", "community"),
+    [
+        # one dwelling, however it is written: one building and one room
+        ("丰收小区3-2-402", "E1B3", "2-402", f"{D}001001"),
+        ("定和街道丰收社区丰收小区3号楼2单元402室", "E1B3", "2-402", f"{D}001001"),
+        ("丰收小区三号楼二单元402室", "E1B3", "2-402", f"{D}001001"),
+        ("丰收小区3#楼2单元0402", "E1B3", "2-402", f"{D}001001"),
+        # no unit written: the room alone
+        ("丰收小区3号楼402", "E1B3", "402", f"{D}001001"),
+        ("丰收小区3号楼2单元" + "4" * 30, "E1B3", None, f"{D}001001"),
+        ("广电小区2-301", "E3B2", "301", f"{D}002001"),
+        ("广电小区", None, None, f"{D}002001"),
+        # the room is kept even where the estate is ambiguous
+        ("丰收小区1-2-402", None, "2-402", None),
+        # villages: group and house
+        ("苏家作乡西于村3组15号", None, "3-15", f"{D}200201"),
+        ("西于村三组15号", None, "3-15", f"{D}200201"),
+        ("西于村15号", None, "15", f"{D}200201"),
+        ("王庄村2组3号", None, "2-3", f"{D}200202"),  # two grids: the area is the village
+        # only a street: no community
+        ("水泥厂小区1号楼", None, None, None),
+        ("定和街道", None, None, None),
+        (None, None, None, None),
+    ],
+)
+def test_rooms_and_communities(gazetteer, text, building, room, community):
+    resolved = resolve(pl.Series([text], dtype=pl.String), gazetteer)
+    assert (
+        resolved["building_code"][0],
+        rooms(resolved)[0],
+        gazetteer.community_codes(resolved["area_code"])[0],
+    ) == (building, room, community)
 
 
 def test_hints_choose_among_estates_of_one_name(gazetteer):

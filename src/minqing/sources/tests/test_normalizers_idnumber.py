@@ -90,6 +90,37 @@ def test_rejected_numbers(raw, error):
     assert got.startswith(error) if error.endswith("(应为") else got == error
 
 
+WRONG_CHECK = MALE[:17] + ("X" if MALE[17] != "X" else "0")
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        # the right shape, failing a check: handed back as written (for on_error = "keep")
+        (GOOD[:17] + "1", GOOD[:17] + "1"),
+        (WRONG_CHECK.lower(), WRONG_CHECK),
+        (" ".join(WRONG_CHECK[i : i + 6] for i in range(0, 18, 6)), WRONG_CHECK),
+        (GOOD[:14] + GOOD[15] + GOOD[14] + GOOD[16:], GOOD[:14] + GOOD[15] + GOOD[14] + GOOD[16:]),
+        (valid("41081119850230040"), valid("41081119850230040")),
+        (valid("99081119850424040"), valid("99081119850424040")),
+        # not even the shape of a number: nothing to keep
+        (GOOD[:17], None),
+        (GOOD + "1", None),
+        ("4108111985042404A0", None),
+        ("410811850230040", None),
+        # valid: the value, nothing "kept"
+        (GOOD, None),
+        (None, None),
+    ],
+)
+def test_numbers_of_the_right_shape_that_fail_are_kept_as_written(raw, kept):
+    checked = id_number(pl.Series("id", [raw], dtype=pl.String), TODAY)
+    assert checked.kept.to_list() == [kept]
+    assert checked.kept.name == "id"
+    if kept is not None:
+        assert checked.value[0] is None and checked.error[0] is not None
+
+
 @pytest.mark.parametrize("raw", [None, "", "   ", "\u3000"])
 def test_empty_cells_stay_empty_without_error(raw):
     assert one(raw) == (None, None, None)
