@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,20 +47,36 @@ class Scored:
     comparisons: list[str]  # output column names of the comparisons, in order
 
 
-def spark_session(app_name: str = "minqing-link", *, master: str = "local[2]"):
-    """A Spark session with Splink's string-similarity functions on the class path."""
+def spark_session(
+    app_name: str = "minqing-link", *, master: str = "local[2]", shuffle_partitions: int = 8
+):
+    """A Spark session with Splink's string-similarity functions on the class path.
+
+    Under spark-submit the session is spark-submit's own: its master, jars, memory and partitions
+    are kept as given (settings made here would silently replace them, and a province would be
+    scored on the driver alone). Otherwise a session on this machine."""
     from pyspark.sql import SparkSession
     from splink.internals.spark.jar_location import similarity_jar_location
 
-    return (
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        # spark-submit started this process and the JVM it talks to
+        return SparkSession.builder.getOrCreate()
+    builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "2g")
-        .getOrCreate()
     )
+    if master.startswith("local"):
+        # nothing leaves the machine: no need to find (or resolve) a network address
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config(
+            "spark.driver.host", "127.0.0.1"
+        )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _db_api(engine: str, spark=None, workdir: Path | None = None):
@@ -68,7 +85,13 @@ def _db_api(engine: str, spark=None, workdir: Path | None = None):
     if engine == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=spark or spark_session(), break_lineage_method="parquet")
+        spark = spark or spark_session()
+        # Splink writes every intermediate table as parquet under the checkpoint directory; unless
+        # spark.checkpoint.dir names one (shared storage, on a cluster), this run's own, removed
+        # with it
+        if workdir is not None and not spark.conf.get("spark.checkpoint.dir", None):
+            spark.sparkContext.setCheckpointDir((workdir / "checkpoints").as_uri())
+        return SparkAPI(spark_session=spark, break_lineage_method="parquet")
     raise ValueError(f"未知的计算引擎: {engine} (可用: duckdb, spark)")
 
 
@@ -76,14 +99,16 @@ def _register(db_api, frame: pl.DataFrame, engine: str, workdir: Path):
     if engine == "spark":
         path = workdir / "records.parquet"
         frame.write_parquet(path)
-        return db_api.register(db_api.spark.read.parquet(str(path)), table_name="records")
+        # a file:// URI: where the default file system is HDFS, a bare path would be looked up there
+        records = db_api.spark.read.parquet(path.as_uri())
+        return db_api.register(records, table_name="records")
     return db_api.register(frame.to_arrow(), table_name="records")
 
 
 def _to_polars(splink_df, engine: str, workdir: Path) -> pl.DataFrame:
     if engine == "spark":
         path = workdir / "pairs"
-        splink_df.as_spark_dataframe().write.mode("overwrite").parquet(str(path))
+        splink_df.as_spark_dataframe().write.mode("overwrite").parquet(path.as_uri())
         files = sorted(path.glob("*.parquet"))
         return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
     return pl.from_arrow(splink_df.as_duckdbpyrelation().arrow())
@@ -139,7 +164,15 @@ def _train(linker: Linker, blocks, seed: int) -> None:
 
 
 def regularized(model: dict) -> dict:
-    """The trained model with every m and u kept within the floors above."""
+    """The trained model with every m and u kept within the floors above, and u corrected for the
+    matches inside the random sample.
+
+    u is estimated from random pairs, assumed all non-matches. In a district each person appears
+    in about three lists, so one random pair in ~30,000 is in fact the same person, and for a
+    level such as "same ID number" those matches are nearly all the agreement there is: observed
+    u = λ·m + (1 − λ)·u_true. Solving for u_true (λ is the share of matching pairs, m the level's
+    share among matches) takes the matches back out."""
+    share = model.get("probability_two_random_records_match") or 0.0
     for comparison in model.get("comparisons", []):
         for level in comparison.get("comparison_levels", []):
             if level.get("is_null_level"):
@@ -149,6 +182,8 @@ def regularized(model: dict) -> dict:
                 # seen neither among matches nor by chance: no weight either way
                 level["m_probability"] = level["u_probability"] = U_FLOOR
                 continue
+            if u is not None and m is not None and share:
+                u = (u - share * m) / (1 - share)
             level["m_probability"] = max(m or 0.0, M_FLOOR)
             level["u_probability"] = max(u or 0.0, U_FLOOR)
     return model
