@@ -106,17 +106,11 @@ def _separate(labels: np.ndarray, edges: pl.DataFrame, cannot: pl.DataFrame) -> 
         parent = {int(m): int(m) for m in members}
         groups = {int(m): {int(m)} for m in members}
 
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         rows = comp_edges.filter(pl.col("c") == component).sort(
             "match_probability", descending=True
         )
         for a, b in zip(rows["i_l"].to_list(), rows["i_r"].to_list(), strict=True):
-            ra, rb = find(a), find(b)
+            ra, rb = _find(parent, a), _find(parent, b)
             if ra == rb:
                 continue
             if any(
@@ -126,10 +120,17 @@ def _separate(labels: np.ndarray, edges: pl.DataFrame, cannot: pl.DataFrame) -> 
             parent[rb] = ra
             groups[ra] |= groups.pop(rb)
         for root, group in groups.items():
-            if root == find(root) and group:
+            if root == _find(parent, root) and group:
                 labels[list(group)] = next_label
                 next_label += 1
     return labels
+
+
+def _find(parent: dict[int, int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
 
 
 def assign_persons(

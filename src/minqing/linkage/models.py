@@ -65,6 +65,9 @@ class RecordLink(models.Model):
             models.UniqueConstraint(fields=["source", "key"], name="one_person_per_record"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.key} → {self.person_id}"
+
 
 class ReviewKind(models.TextChoices):
     PAIR = "pair", "是否同一人"
