@@ -1,0 +1,172 @@
+"""The person model on hand-made records: which errors it repairs and which it refuses to merge.
+
+The model is one trained by `minqing link` on a synthetic district (tests/data/person_model.json),
+scored with Splink on DuckDB, then clustered as a run would."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from minqing.core.idnumbers import check_char
+from minqing.linkage.cluster import clusters
+from minqing.linkage.engine import parameters, train_and_score
+from minqing.linkage.prepare import COMPARISON_COLUMNS, id_valid
+
+MODEL = (Path(__file__).parent / "data" / "person_model.json").read_text(encoding="utf-8")
+
+
+def valid(first17: str) -> str:
+    return first17 + check_char(first17)
+
+
+WANG = valid("41081119800101123")  # 王丽, woman (odd-even: 3 → man; see below)
+LI = valid("41081119750505101")
+ZHAO = valid("41081119520303202")
+
+# person, name, pinyin, surname, id, phone, building, room, birth given
+ROWS = [
+    # 王丽: register, a homophone (王莉) on the 低保 roll, an ID typo on 社保, a transposition on 医保
+    ("wl", "王丽", "wangli", "wang", WANG, None, "B1", "1-101", True),
+    ("wl", "王莉", "wangli", "wang", WANG, "13800000001", "B1", "1-101", False),
+    (
+        "wl",
+        "王丽",
+        "wangli",
+        "wang",
+        WANG[:10] + str((int(WANG[10]) + 3) % 10) + WANG[11:],
+        None,
+        None,
+        None,
+        False,
+    ),
+    (
+        "wl",
+        "王丽",
+        "wangli",
+        "wang",
+        WANG[:12] + WANG[13] + WANG[12] + WANG[14:],
+        None,
+        None,
+        None,
+        False,
+    ),
+    # 李强: register and 失业 (phone), and a hotline call "李先生" from his phone at home
+    ("lq", "李强", "liqiang", "li", LI, None, "B1", "1-102", True),
+    ("lq", "李强", "liqiang", "li", LI, "13900000002", "B1", "1-102", False),
+    ("lq", None, None, "li", None, "13900000002", "B1", "1-102", False),
+    # 赵兰: register; a 医保 row carrying 李强's ID number under her own name (a relative's number)
+    ("zl", "赵兰", "zhaolan", "zhao", ZHAO, "13700000003", "B1", "1-102", True),
+    ("zl", "赵兰", "zhaolan", "zhao", LI, "13700000003", None, None, False),
+    # two strangers called 张伟 in other buildings, no shared ID or phone: never merged
+    ("zw1", "张伟", "zhangwei", "zhang", valid("41081119900101001"), None, "B2", "2-201", True),
+    ("zw2", "张伟", "zhangwei", "zhang", valid("41081119910202002"), None, "B3", "3-301", True),
+]
+
+
+# Strangers around them, so that names have realistic frequencies (term-frequency weights) and
+# the five people above are not the whole world
+GIVEN = "伟芳娜敏静秀英华慧巧美娟玉桂兰霞平刚明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
+SURNAMES = "陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+STRANGERS = [
+    (
+        f"s{i}",
+        SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13) % len(GIVEN)],
+        None,
+        None,
+        valid(f"410811{1940 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"),
+        None,
+        f"S{i % 40}",
+        f"{i}",
+        True,
+    )
+    for i in range(400)
+]
+
+
+def frame() -> pl.DataFrame:
+    from pypinyin import lazy_pinyin
+
+    strangers = [
+        (p, n, "".join(lazy_pinyin(n)), lazy_pinyin(n[0])[0], *rest)
+        for p, n, _, _, *rest in STRANGERS
+    ]
+    records = pl.DataFrame(
+        [r[1:] for r in ROWS + strangers],
+        schema=[
+            "name",
+            "name_pinyin",
+            "surname_pinyin",
+            "id_number",
+            "phone",
+            "building_code",
+            "room",
+            "birth_given",
+        ],
+        orient="row",
+    )
+    birth = (
+        pl.col("id_number")
+        .str.slice(6, 8)
+        .str.to_date("%Y%m%d", strict=False)
+        .dt.strftime("%Y-%m-%d")
+    )
+    return records.with_columns(
+        unique_id=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        birth_on=birth,
+        birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
+        id_valid=id_valid(pl.col("id_number")),
+        sex=pl.when(pl.col("id_number").is_null())
+        .then(pl.lit("M"))
+        .otherwise(
+            pl.when(pl.col("id_number").str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
+            .then(pl.lit("M"))
+            .otherwise(pl.lit("F"))
+        ),
+        community_code=pl.when(pl.col("building_code").is_not_null()).then(pl.lit("410811001001")),
+        estate_code=pl.col("building_code"),
+    ).select("unique_id", *COMPARISON_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def persons() -> dict[str, set]:
+    records = frame()
+    scored = train_and_score(records, model_json=MODEL)
+    result = clusters(records["unique_id"], scored.pairs, threshold=0.8)
+    label = dict(zip(result["unique_id"].to_list(), result["cluster"].to_list(), strict=True))
+    found: dict[str, set] = {}
+    for uid, row in enumerate(ROWS + STRANGERS, start=1):
+        found.setdefault(row[0], set()).add(label[uid])
+    return found
+
+
+def test_homophone_typo_and_swapped_digits_are_the_same_person(persons):
+    assert len(persons["wl"]) == 1
+
+
+def test_a_hotline_caller_who_gave_only_a_title_joins_by_phone_and_home(persons):
+    assert len(persons["lq"]) == 1
+
+
+def test_a_relatives_id_number_does_not_merge_two_people(persons):
+    assert persons["zl"].isdisjoint(persons["lq"])
+
+
+def test_namesakes_without_anything_else_in_common_stay_apart(persons):
+    assert persons["zw1"] != persons["zw2"]
+    strangers = [persons[f"s{i}"] for i in range(400)]
+    assert all(len(s) == 1 for s in strangers) and len(set().union(*strangers)) == 400
+
+
+def test_the_models_parameters_read_as_a_table():
+    rows = parameters(MODEL)
+    assert {r["comparison"] for r in rows} == {
+        "姓名",
+        "身份证号",
+        "电话",
+        "出生日期",
+        "地址",
+        "性别",
+    }
+    same_id = next(r for r in rows if r["level"] == "身份证号相同")
+    assert same_id["weight"] > 10 and same_id["m"] > 0.9
