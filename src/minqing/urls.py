@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("minqing.accounts.urls")),
     path("areas/", include("minqing.areas.urls")),
     path("sources/", include("minqing.sources.urls")),
+    path("linkage/", include("minqing.linkage.urls")),
     path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import APIKeyHeader, SessionAuth
 
 from minqing.accounts.models import ApiToken
+from minqing.linkage.api import router as linkage_router
 from minqing.sources.api import router as sources_router
 
 NINJA_STATIC = Path(ninja.__file__).resolve().parent / "static" / "ninja"
@@ -135,6 +136,7 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 api.add_router("/", sources_router)
+api.add_router("/linkage/", linkage_router)
 
 
 @api.exception_handler(AuthenticationError)

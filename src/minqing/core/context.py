@@ -5,9 +5,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from minqing.areas.models import Area, Level
+from minqing.linkage.queries import may_review
 from minqing.sources.permissions import may_import_anything
 
 SOURCES_VIEWS = {"sources:index", "sources:upload", "sources:run"}
+LINKAGE_VIEWS = {"linkage:review", "linkage:item", "linkage:runs", "linkage:run"}
 
 
 def roles_of(request: HttpRequest) -> list:
@@ -33,6 +35,8 @@ def navigation(request: HttpRequest) -> dict:
     items = [("首页", reverse("home"), {"home", "areas:detail"})]
     if may_import_anything(user):
         items.append(("数据导入", reverse("sources:index"), SOURCES_VIEWS))
+    if may_review(user):
+        items.append(("人工确认", reverse("linkage:review"), LINKAGE_VIEWS))
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index"), set()))
     context["nav_items"] = [
