@@ -186,9 +186,7 @@ def _id_keyed_sources() -> list[int]:
 def _decisions(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """People's decisions as pairs of current unique ids: (same, different)."""
     rows = list(
-        ReviewItem.objects.filter(
-            kind=ReviewKind.PAIR, decision__in=[Decision.SAME, Decision.DIFFERENT]
-        )
+        ReviewItem.objects.filter(decision__in=[Decision.SAME, Decision.DIFFERENT])
         .exclude(right_source=None)
         .values_list("left_source_id", "left_key", "right_source_id", "right_key", "decision")
     )
@@ -445,6 +443,9 @@ def _write_review(
         .unique("unique_id", keep="first")
     )
     lonely = alone.join(best, on="unique_id", how="left")
+    # a lone caller already asked about in a pair is asked once
+    asked = pl.concat([uncertain["unique_id_l"], uncertain["unique_id_r"]]).implode()
+    lonely = lonely.filter(~pl.col("unique_id").is_in(asked))
     wanted = pl.concat(
         [
             uncertain.select(
@@ -492,12 +493,18 @@ def _write_review(
     known = pl.concat(
         [existing.select(*on, "id", "decision"), swapped.select(*on, "id", "decision")]
     )
-    matched = wanted.join(known, on=on, how="left", nulls_equal=True)
-    fresh = matched.filter(pl.col("id").is_null()).drop("id", "decision")
-    still = matched.filter(pl.col("id").is_not_null())
+    matched = wanted.with_row_index("wanted").join(known, on=on, how="left", nulls_equal=True)
+    fresh = matched.filter(pl.col("id").is_null()).drop("wanted", "id", "decision")
+    # one item per pair: a decided one if there is one (an old item asked the other way round,
+    # or as a lone caller, is the same question)
+    still = (
+        matched.filter(pl.col("id").is_not_null())
+        .sort(["wanted", pl.col("decision").fill_null("") == "", "id"])
+        .unique("wanted", keep="first")
+    )
     update_frame(
         table,
-        still.select("id", "probability", "match_weight").with_columns(
+        still.select("id", "kind", "probability", "match_weight").with_columns(
             last_run_id=pl.lit(run.pk), is_stale=pl.lit(False)
         ),
     )
