@@ -10,6 +10,7 @@ import json
 import logging
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,11 @@ class Scored:
 
 
 def spark_session(
-    app_name: str = "minqing-link", *, master: str = "local[2]", shuffle_partitions: int = 8
+    app_name: str = "minqing-link",
+    *,
+    master: str = "local[2]",
+    shuffle_partitions: int = 8,
+    config: dict[str, str] | None = None,
 ):
     """A Spark session with Splink's string-similarity functions on the class path.
 
@@ -67,8 +72,11 @@ def spark_session(
         .config("spark.jars", similarity_jar_location())
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
     )
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
     if master.startswith("local"):
         # nothing leaves the machine: no need to find (or resolve) a network address
         builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config(
@@ -99,6 +107,8 @@ def _register(db_api, frame: pl.DataFrame, engine: str, workdir: Path):
     if engine == "spark":
         path = workdir / "records.parquet"
         frame.write_parquet(path)
+        # a session used before still holds the last run's records
+        db_api.spark.catalog.dropTempView("records")
         # a file:// URI: where the default file system is HDFS, a bare path would be looked up there
         records = db_api.spark.read.parquet(path.as_uri())
         return db_api.register(records, table_name="records")
@@ -112,6 +122,51 @@ def _to_polars(splink_df, engine: str, workdir: Path) -> pl.DataFrame:
         files = sorted(path.glob("*.parquet"))
         return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
     return pl.from_arrow(splink_df.as_duckdbpyrelation().arrow())
+
+
+def in_dialect(model: dict, engine: str) -> dict:
+    """The trained model with its SQL rewritten for the engine that will run it.
+
+    Splink saves comparison levels and blocking rules as SQL of the engine that trained them, and
+    reads a saved model as SQL of the engine at hand: to Spark, DuckDB's "name_l" is a string, not
+    a column (every comparison would quietly compare two constants), and jaro_winkler_similarity
+    is called jaro_winkler."""
+    import sqlglot
+    from splink.internals.dialects import SplinkDialect
+
+    source = model.get("sql_dialect") or "duckdb"
+    if source == engine:
+        return model
+    src, dst = SplinkDialect.from_string(source), SplinkDialect.from_string(engine)
+    renames = {}
+    for function in ("jaro_winkler", "jaro", "damerau_levenshtein", "levenshtein"):
+        old, new = (
+            getattr(src, f"{function}_function_name"),
+            getattr(dst, f"{function}_function_name"),
+        )
+        if old != new:
+            renames[old] = new
+
+    def translated(sql: str) -> str:
+        if sql.strip().upper() == "ELSE":
+            return sql
+        for old, new in renames.items():
+            sql = re.sub(rf"\b{old}\s*\(", f"{new}(", sql, flags=re.IGNORECASE)
+        return sqlglot.transpile(sql, read=src.sqlglot_dialect, write=dst.sqlglot_dialect)[0]
+
+    model = json.loads(json.dumps(model))
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            level["sql_condition"] = translated(level["sql_condition"])
+    rules = model.get("blocking_rules_to_generate_predictions", [])
+    for i, rule in enumerate(rules):
+        if isinstance(rule, str):
+            rules[i] = translated(rule)
+        else:
+            rule["blocking_rule"] = translated(rule["blocking_rule"])
+            rule["sql_dialect"] = engine
+    model["sql_dialect"] = engine
+    return model
 
 
 def train_and_score(
@@ -132,7 +187,7 @@ def train_and_score(
         db_api = _db_api(engine, spark, workdir)
         records = _register(db_api, frame, engine, workdir)
         if model_json:
-            trained = json.loads(model_json)
+            trained = in_dialect(json.loads(model_json), engine)
         else:
             trainer = Linker(records, settings or person_settings(), log_level=logging.ERROR)
             _train(trainer, training_blocks or TRAINING_BLOCKS, seed)
