@@ -65,12 +65,15 @@ def link(
     if not records.height:
         raise LinkError("没有可对比的源记录: 请先导入数据来源 (minqing import)。")
     step("训练模型并比对")
-    scored = engine.train_and_score(
-        records.select("unique_id", *prepare.COMPARISON_COLUMNS),
-        engine=engine_name,
-        model_json=model_json,
-        spark=spark,
-    )
+    try:
+        scored = engine.train_and_score(
+            records.select("unique_id", *prepare.COMPARISON_COLUMNS),
+            engine=engine_name,
+            model_json=model_json,
+            spark=spark,
+        )
+    except ValueError as error:
+        raise LinkError(str(error)) from error
     step("聚类为人员")
     same, different = _decisions(records)
     clustered = cluster.clusters(

@@ -212,9 +212,22 @@ def _train(linker: Linker, blocks, seed: int) -> None:
     linker.training.estimate_u_using_random_sampling(
         max_pairs=U_PAIRS, seed=seed, num_chunks=1, min_count_per_level=None
     )
+    trained = 0
     for block in blocks:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block, estimate_without_term_frequencies=True
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block, estimate_without_term_frequencies=True
+            )
+            trained += 1
+        except ValueError as error:
+            # on very small data EM can drive an m to exactly 0, which Splink refuses; the other
+            # sessions still train that comparison, and the floors in `regularized` apply
+            if "below the minimum allowed" not in str(error):
+                raise
+            logging.getLogger(__name__).warning("EM session skipped (%s): %s", block, error)
+    if not trained:
+        raise ValueError(
+            "记录太少, 无法训练比对模型: 请导入更多数据, 或使用已训练的模型 (--model)。"
         )
 
 
