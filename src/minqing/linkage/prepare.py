@@ -52,6 +52,7 @@ COMPARISON_COLUMNS = [
     "room",
 ]
 PARTIAL_NAME = "仅有称呼"
+FIELDS_NEEDED = {"gongan_huji", "minzheng_dibao"}
 FEMALE_TITLES = "女士|小姐|阿姨|大妈|大娘|大婶|婶子|奶奶|阿婆|老太|大姐|姐姐|姐|嫂"
 MALE_TITLES = "先生|叔叔|大叔|阿叔|大爷|爷爷|阿公|老汉|大哥|哥哥|哥|叔|伯"
 
@@ -59,13 +60,20 @@ MALE_TITLES = "先生|叔叔|大叔|阿叔|大爷|爷爷|阿公|老汉|大哥|�
 def load_records() -> pl.DataFrame:
     """Every record in force that names a person (a name, an ID number or a phone)."""
     table = SourceRecord._meta.db_table
-    columns = ", ".join("id" if c == "unique_id" else c for c in RECORD_SCHEMA)
+    codes = dict(Source.objects.values_list("id", "code"))
+    # the normalized fields are read only where households need them (the register's 户号 and
+    # relation, the 低保 roll's head): elsewhere they are most of the bytes and none of the use
+    wanted = [pk for pk, code in codes.items() if code in FIELDS_NEEDED] or [0]
+    select = {
+        "unique_id": "id",
+        "fields": f"CASE WHEN source_id IN ({', '.join(map(str, wanted))}) THEN fields ELSE '{{}}' END",
+    }
+    columns = ", ".join(select.get(c, c) for c in RECORD_SCHEMA)
     frame = read_frame(
         f"SELECT {columns} FROM {table} WHERE valid_to IS NULL "
         "AND (name <> '' OR id_number <> '' OR phone <> '') ORDER BY id",
         schema=RECORD_SCHEMA,
     )
-    codes = dict(Source.objects.values_list("id", "code"))
     given_birth = {
         s.pk
         for s in Source.objects.all()
