@@ -8,8 +8,6 @@ valid ID numbers, two birth dates — become conflicts for a person to look at.
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 
 # lower is more authoritative; a source not listed comes after these
@@ -51,28 +49,41 @@ def golden_records(records: pl.DataFrame) -> pl.DataFrame:
     for attribute in ATTRIBUTES:
         if attribute not in values.columns:
             values = values.with_columns(pl.lit(None, dtype=pl.String).alias(attribute))
-    provenance = (
-        chosen.with_columns(
-            entry=pl.struct(
-                pl.col("attribute"),
-                pl.col("value"),
-                pl.col("source"),
-                pl.col("key"),
-                pl.col("valid_from").alias("at"),
-            )
+    provenance = values.select("person_id")
+    for attribute in ATTRIBUTES:
+        provenance = provenance.join(
+            chosen.filter(pl.col("attribute") == attribute).select(
+                "person_id",
+                pl.struct(
+                    pl.col("value"),
+                    pl.col("source"),
+                    pl.col("key"),
+                    pl.col("valid_from").alias("at"),
+                ).alias(attribute),
+            ),
+            on="person_id",
+            how="left",
         )
-        .group_by("person_id")
-        .agg(pl.col("entry"))
-    )
+    provenance = provenance.select("person_id", golden=pl.struct(ATTRIBUTES).struct.json_encode())
     distinct = (
         long.filter(pl.col("attribute").is_in(list(LABELS)))
         .group_by("person_id", "attribute", "value")
         .agg(sources=pl.col("source").unique().sort())
         .filter(pl.len().over("person_id", "attribute") > 1)
         .sort("person_id", "attribute", "value")
+        .with_columns(label=pl.col("attribute").replace_strict(LABELS, return_dtype=pl.String))
     )
-    conflicts = distinct.group_by("person_id", maintain_order=True).agg(
-        conflict=pl.struct("attribute", "value", "sources")
+    conflicts = (
+        distinct.group_by("person_id", maintain_order=True)
+        .agg(conflicts=pl.struct("attribute", "label", "value", "sources"))
+        .select(
+            "person_id",
+            # a list has no json_encode of its own: encode {"c": [...]} and keep the list
+            conflicts=pl.struct(c=pl.col("conflicts"))
+            .struct.json_encode()
+            .str.strip_prefix('{"c":')
+            .str.strip_suffix("}"),
+        )
     )
     counts = records.group_by("person_id").agg(record_count=pl.len())
     out = (
@@ -81,32 +92,6 @@ def golden_records(records: pl.DataFrame) -> pl.DataFrame:
         .join(counts, on="person_id", how="left")
         .sort("person_id")
     )
-    golden = [
-        json.dumps(
-            {
-                e["attribute"]: {k: e[k] for k in ("value", "source", "key", "at")}
-                for e in entries or []
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        for entries in out["entry"].to_list()
-    ]
-    conflict_json = [
-        json.dumps(
-            [
-                {
-                    "attribute": c["attribute"],
-                    "label": LABELS[c["attribute"]],
-                    "value": c["value"],
-                    "sources": c["sources"],
-                }
-                for c in (items or [])
-            ],
-            ensure_ascii=False,
-        )
-        for items in out["conflict"].to_list()
-    ]
     return out.select(
         "person_id",
         pl.col("name").fill_null(""),
@@ -115,6 +100,6 @@ def golden_records(records: pl.DataFrame) -> pl.DataFrame:
         pl.col("id_number").fill_null(""),
         pl.col("phone").fill_null(""),
         "record_count",
-        golden=pl.Series(golden, dtype=pl.String),
-        conflicts=pl.Series(conflict_json, dtype=pl.String),
+        "golden",
+        pl.col("conflicts").fill_null("[]"),
     )
