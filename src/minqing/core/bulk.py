@@ -14,6 +14,7 @@ import polars as pl
 from django.db import connection
 
 WRITE_BATCH = 50_000
+READ_BATCH = 100_000
 
 
 def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -42,21 +43,25 @@ def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType
                 null_values="\\N",
                 infer_schema=False,
             ).cast(schema)
-        cursor.execute(sql, list(params))
-        rows = cursor.fetchall()
-    # Django's SQLite cursor hands back date and datetime objects for such columns, text otherwise
-    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
-    return frame.with_columns([_cast(frame[name], dtype) for name, dtype in schema.items()])
-
-
-def _cast(column: pl.Series, dtype) -> pl.Series:
-    if column.dtype == dtype:
-        return column
-    if dtype == pl.Date and column.dtype == pl.String:
-        return column.str.to_date()
-    if dtype == pl.String and column.dtype in (pl.Date, pl.Datetime):
-        return column.dt.to_string()
-    return column.cast(dtype)
+        # SQLite: Django's cursor turns date and datetime columns into Python objects one value
+        # at a time, and Polars then infers types row by row; reading every text-like column as
+        # plain text (an expression has no declared type, so no converter runs) and building
+        # the frame column-wise, a chunk at a time, is several times faster and holds one chunk
+        # of Python tuples instead of all of them
+        texts = (pl.String, pl.Date, pl.Datetime)
+        outer = ", ".join(
+            f"CAST({name} AS TEXT) AS {name}" if dtype in texts else name
+            for name, dtype in schema.items()
+        )
+        cursor.execute(f"SELECT {outer} FROM ({sql}) AS q", list(params))
+        read = {name: (pl.String if dtype in texts else dtype) for name, dtype in schema.items()}
+        parts = []
+        while rows := cursor.fetchmany(READ_BATCH):
+            parts.append(pl.DataFrame(dict(zip(read, zip(*rows), strict=True)), schema=read))
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema=read)
+    return frame.with_columns(
+        [pl.col(name).str.to_date() for name, dtype in schema.items() if dtype == pl.Date]
+    )
 
 
 def insert_frame(

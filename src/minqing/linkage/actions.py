@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from minqing.audit.actions import record as audit
@@ -19,6 +19,7 @@ from minqing.registry.models import Household, Membership, Person
 MATCH_THRESHOLD = 0.8
 REVIEW_THRESHOLD = 0.3
 HOTLINE_SOURCE = "hotline_12345"
+FLAGS_DTYPE = pl.List(pl.Struct({"kind": pl.String, "detail": pl.String}))
 
 
 STEPS = [
@@ -108,20 +109,26 @@ def link(
         )
         step("分配人员编号")
         previous = read_frame(
-            f"SELECT source_id, key, person_id FROM {RecordLink._meta.db_table}",
-            schema={"source_id": pl.Int64, "key": pl.String, "person_id": pl.Int64},
+            f"SELECT id, source_id, key, record_id, person_id FROM {RecordLink._meta.db_table}",
+            schema={
+                "id": pl.Int64,
+                "source_id": pl.Int64,
+                "key": pl.String,
+                "record_id": pl.Int64,
+                "person_id": pl.Int64,
+            },
         )
         clusters_n = records["cluster"].n_unique()
         new_ids = next_ids(Person._meta.db_table, clusters_n)
         assigned, retired = cluster.assign_persons(
             records.select("unique_id", "cluster", "source_id", "key"),
-            previous,
+            previous.select("source_id", "key", "person_id"),
             first_new_id=new_ids[0] if new_ids else 1,
         )
         records = records.join(assigned, on="unique_id")
         step("生成人员综合记录")
         persons_new = _write_persons(records, retired)
-        _write_links(records, run)
+        _write_links(records, previous, run)
         step("组建家庭户")
         household_count = _write_households(records)
         step("更新人工确认清单")
@@ -218,7 +225,7 @@ def _write_persons(records: pl.DataFrame, retired: pl.DataFrame) -> int:
     table = Person._meta.db_table
     gold = golden.golden_records(records).with_columns(pl.col("birth_on").str.to_date(strict=False))
     existing = read_frame(
-        f"SELECT id, name, sex, birth_on, id_number, phone, record_count, golden, conflicts, is_active FROM {table}",
+        f"SELECT id AS person_id, name, sex, birth_on, id_number, phone, record_count, golden, conflicts, is_active FROM {table}",
         schema={
             "person_id": pl.Int64,
             "name": pl.String,
@@ -311,19 +318,10 @@ def _differs(row: dict) -> bool:
     return False
 
 
-def _write_links(records: pl.DataFrame, run: LinkRun) -> None:
+def _write_links(records: pl.DataFrame, previous: pl.DataFrame, run: LinkRun) -> None:
+    """Only what changed: links whose person or record version moved are replaced."""
     table = RecordLink._meta.db_table
     current = records.select("source_id", "key", record_id="unique_id", person_id="person_id")
-    previous = read_frame(
-        f"SELECT id, source_id, key, record_id, person_id FROM {table}",
-        schema={
-            "id": pl.Int64,
-            "source_id": pl.Int64,
-            "key": pl.String,
-            "record_id": pl.Int64,
-            "person_id": pl.Int64,
-        },
-    )
     joined = previous.join(current, on=["source_id", "key"], how="left", suffix="_new")
     stale = joined.filter(
         pl.col("person_id_new").is_null()
@@ -369,13 +367,37 @@ def _write_households(records: pl.DataFrame) -> int:
         address=pl.col("address").fill_null("").str.slice(0, 200),
     )
     table = Household._meta.db_table
-    existing = read_frame(f"SELECT id, key FROM {table}", schema={"id": pl.Int64, "key": pl.String})
-    now = timezone.now().isoformat()
     columns = ["number", "area_id", "address", "place_id", "flags"]
-    old = found.join(existing, on="key")
+    existing = read_frame(
+        f"SELECT id, key, number, area_id, address, place_id, flags, is_active FROM {table}",
+        schema={
+            "id": pl.Int64,
+            "key": pl.String,
+            "number": pl.String,
+            "area_id": pl.Int64,
+            "address": pl.String,
+            "place_id": pl.Int64,
+            "flags": pl.String,
+            "is_active": pl.String,
+        },
+    )
+    now = timezone.now().isoformat()
+    old = found.join(existing, on="key", suffix="_old")
+    # only households whose facts changed are written (JSON compared parsed: PostgreSQL's jsonb
+    # spells it its own way)
+    changed = old.filter(
+        pl.any_horizontal(
+            [pl.col(c).ne_missing(pl.col(f"{c}_old")) for c in columns if c != "flags"]
+        )
+        | ~pl.col("is_active").is_in(["1", "t", "true", "True"])
+        | (
+            pl.col("flags").str.json_decode(FLAGS_DTYPE)
+            != pl.col("flags_old").str.json_decode(FLAGS_DTYPE)
+        )
+    )
     update_frame(
         table,
-        old.select("id", *columns).with_columns(is_active=pl.lit(True), updated_at=pl.lit(now)),
+        changed.select("id", *columns).with_columns(is_active=pl.lit(True), updated_at=pl.lit(now)),
     )
     new = found.join(existing, on="key", how="anti")
     ids = next_ids(table, new.height)
@@ -386,25 +408,39 @@ def _write_households(records: pl.DataFrame) -> int:
             is_active=pl.lit(True), created_at=pl.lit(now), updated_at=pl.lit(now)
         ),
     )
-    gone = existing.join(found, on="key", how="anti")
+    gone = existing.join(found, on="key", how="anti").filter(
+        pl.col("is_active").is_in(["1", "t", "true", "True"])
+    )
     if gone.height:
         update_frame(
             table, gone.select("id").with_columns(is_active=pl.lit(False), updated_at=pl.lit(now))
         )
     key_ids = pl.concat([old.select("key", "id"), new.select("key", "id")])
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {Membership._meta.db_table}")
+    _write_memberships(members.join(key_ids, on="key"), now)
+    return found.height
+
+
+def _write_memberships(members: pl.DataFrame, now: str) -> None:
+    """Memberships as found: the ones that changed are replaced, the rest left alone."""
+    table = Membership._meta.db_table
+    wanted = members.select(household_id="id", person_id="person_id", relation="relation")
+    existing = read_frame(
+        f"SELECT id, household_id, person_id, relation FROM {table}",
+        schema={
+            "id": pl.Int64,
+            "household_id": pl.Int64,
+            "person_id": pl.Int64,
+            "relation": pl.String,
+        },
+    )
+    on = ["household_id", "person_id", "relation"]
+    delete_ids(table, existing.join(wanted, on=on, how="anti")["id"].to_list())
     insert_frame(
-        Membership._meta.db_table,
-        members.join(key_ids, on="key").select(
-            household_id="id",
-            person_id="person_id",
-            relation="relation",
-            created_at=pl.lit(now),
-            updated_at=pl.lit(now),
+        table,
+        wanted.join(existing, on=on, how="anti").with_columns(
+            created_at=pl.lit(now), updated_at=pl.lit(now)
         ),
     )
-    return found.height
 
 
 def _write_review(

@@ -65,8 +65,8 @@ def load_records() -> pl.DataFrame:
     # relation, the 低保 roll's head): elsewhere they are most of the bytes and none of the use
     wanted = [pk for pk, code in codes.items() if code in FIELDS_NEEDED] or [0]
     select = {
-        "unique_id": "id",
-        "fields": f"CASE WHEN source_id IN ({', '.join(map(str, wanted))}) THEN fields ELSE '{{}}' END",
+        "unique_id": "id AS unique_id",
+        "fields": f"CASE WHEN source_id IN ({', '.join(map(str, wanted))}) THEN fields ELSE '{{}}' END AS fields",
     }
     columns = ", ".join(select.get(c, c) for c in RECORD_SCHEMA)
     frame = read_frame(
