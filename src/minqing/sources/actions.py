@@ -7,7 +7,6 @@ its accepted rows or nothing (one transaction); a refused or unchanged file chan
 from __future__ import annotations
 
 import hashlib
-import io
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from minqing.accounts.models import Department
 from minqing.audit.actions import record
+from minqing.core.bulk import insert_frame
 from minqing.core.bulkxlsx import write_xlsx
 from minqing.core.spreadsheet import neutralize
 from minqing.sources import definitions as defs
@@ -31,7 +31,6 @@ from minqing.sources.readers import FileRejected, read_table
 
 Progress = Callable[[str, int, int], None]
 ERRORS_KEPT_ON_RUN = 1000
-WRITE_BATCH = 50_000
 
 
 def sync_sources(*, by=None) -> dict[str, Source]:
@@ -313,13 +312,6 @@ TEXT_COLUMNS = (
     "building_code",
     *LINKAGE_COLUMNS,
 )
-# the staged record's columns (pipeline.RECORD_COLUMNS, raw stored as text) and the run's
-INSERT_COLUMNS = [
-    "source_id",
-    *[("raw_json" if c == "raw" else c) for c in RECORD_COLUMNS],
-    "first_run_id",
-    "valid_from",
-]
 
 
 def _insert(
@@ -332,30 +324,11 @@ def _insert(
         pl.lit(run.pk).alias("first_run_id"),
         pl.lit(now.isoformat()).alias("valid_from"),
     )
-    table = SourceRecord._meta.db_table
-    columns = ", ".join(INSERT_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             # a large page cache keeps the index B-trees in memory while a million rows go in
             cursor.execute("PRAGMA cache_size = -400000")
-        for start in range(0, frame.height, WRITE_BATCH):
-            chunk = frame.slice(start, WRITE_BATCH)
-            if connection.vendor == "postgresql":
-                buffer = io.BytesIO()
-                chunk.write_csv(
-                    buffer, include_header=False, null_value="\\N", date_format="%Y-%m-%d"
-                )
-                with cursor.cursor.copy(
-                    f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-                ) as copy:
-                    copy.write(buffer.getvalue())
-            else:
-                chunk = chunk.with_columns(pl.col("birth_on").dt.strftime("%Y-%m-%d"))
-                marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({marks})", chunk.rows()
-                )
-            progress(min(start + WRITE_BATCH, frame.height))
+    insert_frame(SourceRecord._meta.db_table, frame.rename({"raw": "raw_json"}), progress=progress)
 
 
 def _sha256(path: Path) -> str:
