@@ -37,7 +37,17 @@ BIRTH_FROM_SAME_ID = "无日期, 或均由同一身份证号推算(不计)"
 
 
 def _names_close():
-    return cll.Or(cll.NullLevel("name_pinyin"), cll.JaroWinklerLevel("name_pinyin", 0.8))
+    """Names close enough that a shared ID number means the same person: similar pinyin, or the
+    same given name under a misread surname (王 → 玉 changes the pinyin; siblings share the
+    surname, so a surname that differs alone is a misreading, not a relative)."""
+    return cll.Or(
+        cll.NullLevel("name_pinyin"),
+        cll.JaroWinklerLevel("name_pinyin", 0.8),
+        cll.CustomLevel(
+            "length(name_l) >= 2 AND length(name_l) = length(name_r) "
+            "AND substr(name_l, 2) = substr(name_r, 2)"
+        ),
+    )
 
 
 # EM sessions: each leaves alone the comparisons that read a column of its blocking rule (the
