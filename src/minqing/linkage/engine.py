@@ -224,7 +224,9 @@ def _train(linker: Linker, blocks, seed: int) -> None:
             # sessions still train that comparison, and the floors in `regularized` apply
             if "below the minimum allowed" not in str(error):
                 raise
-            logging.getLogger(__name__).warning("EM session skipped (%s): %s", block, error)
+            logging.getLogger(__name__).warning(
+                "EM 训练的第 %d 轮(共 %d 轮)被跳过: %s", blocks.index(block) + 1, len(blocks), error
+            )
     if not trained:
         raise ValueError(
             "记录太少, 无法训练比对模型: 请导入更多数据, 或使用已训练的模型 (--model)。"

@@ -32,6 +32,7 @@ BLOCKING_RULES = [
     block_on("substr(id_number, 1, 6)", "substr(id_number, 13, 6)", "name_pinyin"),
 ]
 
+RARE_AMONG_MATCHES = {"m_probability": 1e-3, "fix_m_probability": True}
 ID_OF_ANOTHER = "无号码, 或同号不同名(不计)"
 BIRTH_FROM_SAME_ID = "无日期, 或均由同一身份证号推算(不计)"
 
@@ -146,12 +147,18 @@ def _birth_comparison() -> cl.CustomComparison:
                 ),
             ).configure(is_null_level=True, label_for_charts=BIRTH_FROM_SAME_ID),
             cll.ExactMatchLevel("birth_on").configure(label_for_charts="出生日期相同"),
-            cll.LevenshteinLevel("birth_on", 1).configure(label_for_charts="差一位数字"),
+            # A date near but not equal: a typo, rare among matches (dates mostly come from the
+            # same ID number). EM drives these towards zero, and on a small district below what
+            # Splink accepts (1e-300), which aborts the session and leaves the whole comparison
+            # untrained; their m is set, not trained: one in a thousand matches (M_FLOOR).
+            cll.LevenshteinLevel("birth_on", 1).configure(
+                label_for_charts="差一位数字", **RARE_AMONG_MATCHES
+            ),
             cll.CustomLevel("substr(birth_on_l, 1, 7) = substr(birth_on_r, 1, 7)").configure(
-                label_for_charts="同年同月"
+                label_for_charts="同年同月", **RARE_AMONG_MATCHES
             ),
             cll.CustomLevel("substr(birth_on_l, 1, 4) = substr(birth_on_r, 1, 4)").configure(
-                label_for_charts="同年"
+                label_for_charts="同年", **RARE_AMONG_MATCHES
             ),
             cll.ElseLevel().configure(label_for_charts="不同"),
         ],
