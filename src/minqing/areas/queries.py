@@ -79,7 +79,7 @@ def area_tree(root: Area, *, with_residents: bool = True) -> AreaNode:
         "facilities": _count_by_area(Facility.objects.within(root)),
     }
     if with_residents:
-        per_area["households"] = _count_by_area(Household.objects.within(root))
+        per_area["households"] = _count_by_area(Household.objects.within(root).active())
         per_area["persons"] = dict(
             Membership.objects.filter(household__area__path__startswith=root.path)
             .order_by()

@@ -48,6 +48,10 @@ class HouseholdQuerySet(models.QuerySet):
     def within(self, area) -> "HouseholdQuerySet":
         return self.filter(area__path__startswith=area.path)
 
+    def active(self) -> "HouseholdQuerySet":
+        """Households the latest link run found (an old one no run finds any more is kept, inactive)."""
+        return self.filter(is_active=True)
+
 
 class Household(Model):
     number = models.CharField("户号", max_length=32, blank=True, db_index=True)

@@ -176,6 +176,15 @@ def test_counts_roll_up_the_tree(client, district_leader, street_staff, areas):
     }
 
 
+def test_households_no_link_run_finds_any_more_are_not_counted(client, district_leader, areas):
+    from minqing.registry.models import Household
+
+    add_things(areas["定和街道/丰收社区/第1网格"], households=3)
+    Household.objects.filter(pk=Household.objects.order_by("pk").first().pk).update(is_active=False)
+    tree = home_of(client, district_leader).context["tree"]
+    assert tree.counts["households"] == 2
+
+
 def test_no_households_yet_shows_zero_and_a_hint(client, district_leader):
     response = home_of(client, district_leader)
     cards = {card["key"]: card["value"] for card in response.context["cards"]}
