@@ -115,3 +115,28 @@ def test_review_decisions_win_over_the_model_in_later_runs(imported, django_user
         assert register[key_a] == register[key_b]
         assert register[key_c] != shebao[key_d]
     assert ReviewItem.objects.get(pk=different.pk).decision == Decision.DIFFERENT
+
+
+def test_a_new_list_links_into_existing_persons_and_renumbers_nothing(
+    db, district, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    load_areas(district / "areas.geojson")
+    load_places(district / "places.geojson")
+    extracts = {e.code: e for e in EXTRACTS}
+    for code in ["gongan_huji", "minzheng_dibao"]:
+        import_file(code, district / "extracts" / extracts[code].filename, channel="cli")
+    link()
+    before = dict(RecordLink.objects.values_list("record_id", "person_id"))
+
+    shebao = extracts["renshe_shebao"]
+    import_file("renshe_shebao", district / "extracts" / shebao.filename, channel="cli")
+    second = link()
+    after = dict(RecordLink.objects.values_list("record_id", "person_id"))
+    # every record already linked keeps its person
+    assert {r: after[r] for r in before} == before
+    # the 社保 rows join the register's persons: almost none is a new person
+    new_records = SourceRecord.objects.filter(source__code="renshe_shebao").count()
+    assert new_records > 100 and second["persons_new"] < 0.02 * new_records
+    truth = pl.read_parquet(district / "truth" / "records.parquet")
+    assert truth.filter(pl.col("source") == "renshe_shebao").height >= new_records
