@@ -1,0 +1,184 @@
+"""What the department lists say about each linked person: the facts assessment starts from.
+
+Input: one row per current source record with the person linkage gave it — person_id, source
+(code), fields (the normalized row as JSON text), valid_from. Output: one row per person with the
+facts below, each from the list that holds it (docs/synth.md lists the departments' files):
+
+| fact | from | meaning |
+|---|---|---|
+| hukou_type | 公安 户籍 户口性质 | "rural" (农业) / "urban" (非农业); null when not on the register |
+| is_dead | 公安 户籍 人员状态 | 死亡注销 |
+| employment | 人社 社保 参保状态, 失业登记 | "retired" (退休领取), "employed" (正常缴费), "registered_unemployed" (失业登记), else null |
+| monthly_wage | 人社 社保 缴费基数 | 元/月, while contributing |
+| monthly_pension | 人社 社保 月养老金 | 元/月 |
+| receives_unemployment_benefit | 人社 失业登记 | 是 |
+| disability_grade, disability_category | 残联 残疾人证 (else 民政 两项补贴) | 1 (most severe) – 4 |
+| has_serious_illness, has_chronic_illness | 卫健 大病慢病 疾病类型 | 重大疾病 / 慢性病 |
+| medical_spend_12m, medical_self_pay_12m | 医保 医疗费用 | 元 in the 12 months of the extract |
+| vehicles | 车管 机动车 | vehicles in 正常 status |
+| homes, home_area_m2 | 住建 房产 | dwellings (住宅) and their floor area |
+| businesses | 市场监管 市场主体 | operating (存续) businesses where the person is the legal representative |
+| school_stage, is_dropout, is_left_behind, is_orphan, guardianship | 教育 学籍 | 辍学 = dropout |
+| receives_dibao, receives_tekun, receives_disability_living, receives_disability_care, receives_old_age | 民政 rolls | on the roll |
+| dibao_type | 民政 低保名册 保障类别 | 城市低保 / 农村低保 |
+| hotline_requests | 12345 | work orders from this person (求助 and 投诉 counted apart) |
+
+Pure Polars, no Django. Several records of one list for one person (two cars, two homes) add up;
+where one value is wanted the newest record's wins.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+FACTS_SCHEMA = {
+    "person_id": pl.Int64,
+    "hukou_type": pl.String,
+    "is_dead": pl.Boolean,
+    "employment": pl.String,
+    "monthly_wage": pl.Float64,
+    "monthly_pension": pl.Float64,
+    "receives_unemployment_benefit": pl.Boolean,
+    "disability_grade": pl.Int64,
+    "disability_category": pl.String,
+    "has_serious_illness": pl.Boolean,
+    "has_chronic_illness": pl.Boolean,
+    "medical_spend_12m": pl.Float64,
+    "medical_self_pay_12m": pl.Float64,
+    "vehicles": pl.Int64,
+    "homes": pl.Int64,
+    "home_area_m2": pl.Float64,
+    "businesses": pl.Int64,
+    "school_stage": pl.String,
+    "is_dropout": pl.Boolean,
+    "is_left_behind": pl.Boolean,
+    "is_orphan": pl.Boolean,
+    "guardianship": pl.String,
+    "receives_dibao": pl.Boolean,
+    "dibao_type": pl.String,
+    "receives_tekun": pl.Boolean,
+    "receives_disability_living": pl.Boolean,
+    "receives_disability_care": pl.Boolean,
+    "receives_old_age": pl.Boolean,
+    "hotline_requests": pl.Int64,
+    "hotline_help_requests": pl.Int64,
+}
+COUNTS = [
+    "vehicles",
+    "homes",
+    "businesses",
+    "hotline_requests",
+    "hotline_help_requests",
+]
+FLAGS = [c for c, t in FACTS_SCHEMA.items() if t == pl.Boolean]
+
+
+def _field(name: str, dtype=pl.String) -> pl.Expr:
+    value = pl.col("fields").str.json_path_match(f"$.{name}")
+    return value if dtype == pl.String else value.cast(dtype, strict=False)
+
+
+def person_facts(records: pl.DataFrame) -> pl.DataFrame:
+    """One row per person with the facts of FACTS_SCHEMA (flags false and counts 0 when no list
+    says otherwise; values null when unknown)."""
+    newest = records.sort("valid_from", descending=True)
+
+    def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
+        rows = newest.filter(pl.col("source") == source)
+        return rows.select("person_id", **columns).unique("person_id", keep="first")
+
+    def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:
+        rows = newest.filter(pl.col("source") == source)
+        if condition is not None:
+            rows = rows.filter(condition)
+        return rows.group_by("person_id").agg(**columns)
+
+    parts = [
+        latest(
+            "gongan_huji",
+            hukou_type=pl.when(_field("hukou_type").str.starts_with("农业"))
+            .then(pl.lit("rural"))
+            .when(_field("hukou_type").str.starts_with("非农业"))
+            .then(pl.lit("urban")),
+            is_dead=_field("status").str.contains("死亡").fill_null(False),
+        ),
+        latest(
+            "renshe_shebao",
+            shebao_status=_field("employment_status"),
+            monthly_wage=pl.when(_field("employment_status") == "正常缴费").then(
+                _field("contribution_base", pl.Float64)
+            ),
+            monthly_pension=_field("pension_amount", pl.Float64),
+        ),
+        latest(
+            "renshe_shiye",
+            registered_unemployed=pl.lit(True),
+            receives_unemployment_benefit=(_field("receives_unemployment_benefit") == "是"),
+        ),
+        latest(
+            "canlian_zheng",
+            card_grade=_field("disability_grade", pl.Int64),
+            card_category=_field("disability_category"),
+        ),
+        latest(
+            "minzheng_liangxiang",
+            roll_grade=_field("disability_grade", pl.Int64),
+            roll_category=_field("disability_category"),
+        ),
+        summed(
+            "minzheng_liangxiang",
+            receives_disability_living=(_field("subsidy_type").str.contains("生活补贴")).any(),
+            receives_disability_care=(_field("subsidy_type").str.contains("护理补贴")).any(),
+        ),
+        summed(
+            "weijian_bing",
+            has_serious_illness=(_field("illness_type") == "重大疾病").any(),
+            has_chronic_illness=(_field("illness_type") == "慢性病").any(),
+        ),
+        summed(
+            "yibao_feiyong",
+            medical_spend_12m=_field("spending_total", pl.Float64).sum(),
+            medical_self_pay_12m=_field("spending_self", pl.Float64).sum(),
+        ),
+        summed("cheguan_jidongche", _field("vehicle_status") == "正常", vehicles=pl.len()),
+        summed(
+            "zhujian_fangchan",
+            _field("property_use") == "住宅",
+            homes=pl.len(),
+            home_area_m2=_field("floor_area", pl.Float64).sum(),
+        ),
+        summed("shichang_zhuti", _field("business_status") == "存续", businesses=pl.len()),
+        latest(
+            "jiaoyu_xueji",
+            school_stage=_field("school_stage"),
+            is_dropout=(_field("school_status") == "辍学"),
+            is_left_behind=(_field("is_left_behind") == "是"),
+            is_orphan=(_field("is_orphan") == "是"),
+            guardianship=_field("guardianship"),
+        ),
+        latest("minzheng_dibao", receives_dibao=pl.lit(True), dibao_type=_field("benefit_type")),
+        latest("minzheng_tekun", receives_tekun=pl.lit(True)),
+        latest("minzheng_gaoling", receives_old_age=pl.lit(True)),
+        summed(
+            "hotline_12345",
+            hotline_requests=pl.len(),
+            hotline_help_requests=(_field("request_type") == "求助").sum().cast(pl.Int64),
+        ),
+    ]
+    facts = records.select("person_id").unique().sort("person_id")
+    for part in parts:
+        facts = facts.join(part, on="person_id", how="left")
+    facts = facts.with_columns(
+        employment=pl.when(pl.col("shebao_status") == "退休领取")
+        .then(pl.lit("retired"))
+        .when(pl.col("shebao_status") == "正常缴费")
+        .then(pl.lit("employed"))
+        .when(pl.col("registered_unemployed"))
+        .then(pl.lit("registered_unemployed")),
+        disability_grade=pl.coalesce("card_grade", "roll_grade"),
+        disability_category=pl.coalesce("card_category", "roll_category"),
+    )
+    return facts.with_columns(
+        [pl.col(c).fill_null(0).cast(pl.Int64) for c in COUNTS]
+        + [pl.col(c).fill_null(False) for c in FLAGS]
+    ).select([pl.col(c).cast(t) for c, t in FACTS_SCHEMA.items()])

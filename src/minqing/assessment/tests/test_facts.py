@@ -1,0 +1,135 @@
+"""Person facts from the department lists, on hand-made records."""
+
+import json
+
+import polars as pl
+import pytest
+
+from minqing.assessment.facts import FACTS_SCHEMA, person_facts
+
+
+def records(*rows):
+    return pl.DataFrame(
+        [(p, s, json.dumps(f, ensure_ascii=False), at) for p, s, f, at in rows],
+        schema={
+            "person_id": pl.Int64,
+            "source": pl.String,
+            "fields": pl.String,
+            "valid_from": pl.String,
+        },
+        orient="row",
+    )
+
+
+@pytest.fixture
+def facts():
+    out = person_facts(
+        records(
+            (1, "gongan_huji", {"hukou_type": "非农业家庭户口", "status": "正常"}, "2026-01-01"),
+            (
+                1,
+                "renshe_shebao",
+                {"employment_status": "正常缴费", "contribution_base": "3200.00"},
+                "2026-01-01",
+            ),
+            (1, "cheguan_jidongche", {"vehicle_status": "正常"}, "2026-01-01"),
+            (1, "cheguan_jidongche", {"vehicle_status": "正常"}, "2026-01-01"),
+            (1, "cheguan_jidongche", {"vehicle_status": "注销"}, "2026-01-01"),
+            (1, "zhujian_fangchan", {"property_use": "住宅", "floor_area": "89.5"}, "2026-01-01"),
+            (1, "zhujian_fangchan", {"property_use": "住宅", "floor_area": "60"}, "2026-01-01"),
+            (2, "gongan_huji", {"hukou_type": "农业家庭户口", "status": "死亡注销"}, "2026-01-01"),
+            (
+                2,
+                "renshe_shebao",
+                {"employment_status": "退休领取", "pension_amount": "180"},
+                "2026-01-01",
+            ),
+            (2, "minzheng_dibao", {"benefit_type": "农村低保"}, "2026-01-01"),
+            (
+                2,
+                "canlian_zheng",
+                {"disability_grade": "2", "disability_category": "肢体"},
+                "2026-01-01",
+            ),
+            (
+                2,
+                "minzheng_liangxiang",
+                {"subsidy_type": "重度残疾人护理补贴", "disability_grade": "2"},
+                "2026-01-01",
+            ),
+            (2, "weijian_bing", {"illness_type": "重大疾病"}, "2026-01-01"),
+            (
+                2,
+                "yibao_feiyong",
+                {"spending_total": "12000", "spending_self": "5000"},
+                "2026-01-01",
+            ),
+            (3, "renshe_shiye", {"receives_unemployment_benefit": "是"}, "2026-01-01"),
+            (
+                3,
+                "jiaoyu_xueji",
+                {
+                    "school_stage": "初中",
+                    "school_status": "辍学",
+                    "is_left_behind": "是",
+                    "is_orphan": "否",
+                    "guardianship": "父母外出务工",
+                },
+                "2026-01-01",
+            ),
+            (3, "hotline_12345", {"request_type": "求助"}, "2026-01-01"),
+            (3, "hotline_12345", {"request_type": "投诉"}, "2026-01-01"),
+            # the newest record of a list wins where one value is wanted
+            (
+                4,
+                "renshe_shebao",
+                {"employment_status": "正常缴费", "contribution_base": "2000"},
+                "2025-01-01",
+            ),
+            (
+                4,
+                "renshe_shebao",
+                {"employment_status": "退休领取", "pension_amount": "2500"},
+                "2026-06-01",
+            ),
+        )
+    )
+    return {row["person_id"]: row for row in out.iter_rows(named=True)}
+
+
+def test_schema_and_one_row_per_person(facts):
+    assert set(facts) == {1, 2, 3, 4}
+    assert list(next(iter(facts.values()))) == list(FACTS_SCHEMA)
+
+
+def test_register_work_and_assets(facts):
+    one = facts[1]
+    assert one["hukou_type"] == "urban" and one["is_dead"] is False
+    assert one["employment"] == "employed" and one["monthly_wage"] == 3200.0
+    assert one["vehicles"] == 2  # the deregistered car does not count
+    assert one["homes"] == 2 and one["home_area_m2"] == pytest.approx(149.5)
+    assert one["businesses"] == 0 and one["receives_dibao"] is False
+
+
+def test_benefits_disability_and_illness(facts):
+    two = facts[2]
+    assert two["hukou_type"] == "rural" and two["is_dead"] is True
+    assert two["employment"] == "retired" and two["monthly_pension"] == 180.0
+    assert two["receives_dibao"] is True and two["dibao_type"] == "农村低保"
+    assert two["disability_grade"] == 2 and two["receives_disability_care"] is True
+    assert two["receives_disability_living"] is False
+    assert two["has_serious_illness"] is True and two["medical_self_pay_12m"] == 5000.0
+
+
+def test_unemployment_school_and_hotline(facts):
+    three = facts[3]
+    assert three["employment"] == "registered_unemployed"
+    assert three["receives_unemployment_benefit"] is True
+    assert three["is_dropout"] is True and three["is_left_behind"] is True
+    assert three["guardianship"] == "父母外出务工"
+    assert three["hotline_requests"] == 2 and three["hotline_help_requests"] == 1
+    assert three["hukou_type"] is None
+
+
+def test_the_newest_record_of_a_list_wins(facts):
+    assert facts[4]["employment"] == "retired" and facts[4]["monthly_pension"] == 2500.0
