@@ -7,10 +7,10 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | fact | from | meaning |
 |---|---|---|
 | hukou_type | 公安 户籍 户口性质 | "rural" (农业) / "urban" (非农业); null when not on the register |
-| is_dead | 公安 户籍 人员状态 | 死亡注销 |
+| is_dead, died_on | 公安 户籍 人员状态, 注销日期 | 死亡注销 |
 | employment | 人社 社保 参保状态, 失业登记 | "retired" (退休领取), "employed" (正常缴费), "registered_unemployed" (失业登记), else null |
 | monthly_wage | 人社 社保 缴费基数 | 元/月, while contributing |
-| monthly_pension | 人社 社保 月养老金 | 元/月 |
+| monthly_pension, pension_kind | 人社 社保 月养老金, 险种 | 元/月; 企业职工 or 城乡居民 |
 | receives_unemployment_benefit | 人社 失业登记 | 是 |
 | disability_grade, disability_category | 残联 残疾人证 (else 民政 两项补贴) | 1 (most severe) – 4 |
 | has_serious_illness, has_chronic_illness | 卫健 大病慢病 疾病类型 | 重大疾病 / 慢性病 |
@@ -35,9 +35,11 @@ FACTS_SCHEMA = {
     "person_id": pl.Int64,
     "hukou_type": pl.String,
     "is_dead": pl.Boolean,
+    "died_on": pl.Date,
     "employment": pl.String,
     "monthly_wage": pl.Float64,
     "monthly_pension": pl.Float64,
+    "pension_kind": pl.String,
     "receives_unemployment_benefit": pl.Boolean,
     "disability_grade": pl.Int64,
     "disability_category": pl.String,
@@ -101,6 +103,9 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             .when(_field("hukou_type").str.starts_with("非农业"))
             .then(pl.lit("urban")),
             is_dead=_field("status").str.contains("死亡").fill_null(False),
+            died_on=pl.when(_field("status").str.contains("死亡")).then(
+                _field("deregistered_on").str.to_date(strict=False)
+            ),
         ),
         latest(
             "renshe_shebao",
@@ -109,6 +114,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
                 _field("contribution_base", pl.Float64)
             ),
             monthly_pension=_field("pension_amount", pl.Float64),
+            pension_kind=_field("insurance_type"),
         ),
         latest(
             "renshe_shiye",

@@ -1,0 +1,84 @@
+"""The two frames `minqing.policies.evaluate` reads, built from what linkage and the lists know.
+
+households: one row per linked household (its grid's code, the head's hukou type, the members'
+vehicles, homes and businesses); members: one row per membership with the person's golden birth
+date and sex and their facts (facts.py). What no list carries stays null — deposits, education
+spending, emergencies, supporters outside the household — and the rules then say "unknown" rather
+than guess (docs/policies.md). Pure Polars, no Django.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from minqing.assessment.indicators import UNEMPLOYMENT_BENEFIT_DEMO
+
+PARENTS_STATUS = {
+    "父母监护": "present",
+    "父母外出务工": "away",
+    "父母双亡": "dead",
+    "父母重残/服刑": "unable",
+}
+
+
+def policy_inputs(
+    households: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame, indicators: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """households: household_id, area_code. members: household_id, person_id, sex, birth_on.
+    facts: facts.FACTS_SCHEMA. indicators: indicators.household_indicators()."""
+    people = members.join(facts, on="person_id", how="left")
+    member_frame = people.select(
+        "household_id",
+        sex=pl.col("sex").replace("", None),
+        birth_on="birth_on",
+        died_on=pl.when(pl.col("is_dead").fill_null(False)).then(
+            # dead, date unknown: the register's date, else a date before any assessment
+            pl.col("died_on").fill_null(date(1900, 1, 1))
+        ),
+        is_excluded=pl.lit(False),
+        monthly_income=(
+            pl.col("monthly_wage").fill_null(0)
+            + pl.col("monthly_pension").fill_null(0)
+            + pl.when(pl.col("receives_unemployment_benefit").fill_null(False))
+            .then(pl.lit(UNEMPLOYMENT_BENEFIT_DEMO))
+            .otherwise(0.0)
+        ),
+        basic_pension=pl.when(pl.col("pension_kind").str.contains("城乡居民"))
+        .then(pl.col("monthly_pension"))
+        .otherwise(0.0),
+        employment=pl.when(pl.col("school_stage").is_not_null())
+        .then(pl.lit("student"))
+        .otherwise(pl.col("employment")),
+        disability_grade=pl.col("disability_grade"),
+        disability_category=pl.col("disability_category"),
+        has_serious_illness=pl.col("has_serious_illness").fill_null(False),
+        # the family's own share: what the rules weigh against income
+        medical_spend_12m=pl.col("medical_self_pay_12m"),
+        school_stage=pl.col("school_stage"),
+        parents_status=pl.col("guardianship").replace_strict(
+            PARENTS_STATUS, default=None, return_dtype=pl.String
+        ),
+    )
+    household_frame = (
+        households.select("household_id", "area_code")
+        .join(
+            indicators.select(
+                "household_id", "hukou_type", "vehicles", "homes", "home_area_m2", "businesses"
+            ),
+            on="household_id",
+            how="left",
+        )
+        .with_columns(
+            pl.col("vehicles").fill_null(0).cast(pl.Int64),
+            pl.col("homes").fill_null(0).cast(pl.Int64),
+            pl.col("businesses").fill_null(0).cast(pl.Int64),
+            pl.col("home_area_m2").fill_null(0.0),
+            deposits=pl.lit(None, dtype=pl.Float64),
+            education_spend_12m=pl.lit(None, dtype=pl.Float64),
+            emergency_kind=pl.lit(None, dtype=pl.String),
+            has_supporter=pl.lit(None, dtype=pl.Boolean),
+        )
+    )
+    return household_frame, member_frame
