@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "minqing.registry",
     "minqing.sources",
     "minqing.linkage",
+    "minqing.assessment",
     "minqing.synth",
 ]
 

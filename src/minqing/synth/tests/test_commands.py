@@ -49,6 +49,8 @@ def test_demo_prepares_everything_and_reuses_it_the_second_time(tmp_path, settin
     assert User.objects.get(username="grid").check_password("Minqing-grid-2026")
     linked = first["linkage"]
     assert 1000 < linked["persons"] < linked["records"] and linked["households"] > 300
+    assert first["assessment"]["households"] == linked["households"]
+    assert first["assessment"]["assessed_on"] == "2026-10-31"
 
     call_command("demo", "--json", "--persons", "1500")
     second = json.loads(capsys.readouterr().out)
@@ -58,3 +60,4 @@ def test_demo_prepares_everything_and_reuses_it_the_second_time(tmp_path, settin
     # the second link run finds the same people under the same ids
     assert second["linkage"]["persons_new"] == 0
     assert second["linkage"]["persons"] == linked["persons"]
+    assert second["assessment"]["proposals_new"] == 0

@@ -1,5 +1,6 @@
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -11,9 +12,10 @@ from rich.table import Table
 from minqing.accounts.actions import create_demo_accounts
 from minqing.areas.actions import load_areas
 from minqing.areas.models import Area, Level
+from minqing.assessment.actions import assess
 from minqing.core.progress import console, steps
-from minqing.registry.actions import load_facilities, load_organizations, load_places
 from minqing.linkage.actions import link
+from minqing.registry.actions import load_facilities, load_organizations, load_places
 from minqing.sources.actions import import_file
 from minqing.synth.extracts import EXTRACTS
 from minqing.synth.generate import GENERATOR_VERSION, generate
@@ -51,7 +53,7 @@ class Command(BaseCommand):
         result: dict = {"data_dir": str(settings.DATA_DIR)}
         started = time.perf_counter()
 
-        with steps("1/7 建库与迁移", quiet=as_json) as progress:
+        with steps("1/8 建库与迁移", quiet=as_json) as progress:
             progress("迁移", 0, 1)
             call_command("migrate", interactive=False, verbosity=0)
             progress("迁移", 1, 1)
@@ -72,10 +74,10 @@ class Command(BaseCommand):
         if reuse:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             c.print(
-                f"2/7 复用已有模拟数据 {out} (seed={DEMO_SEED}, {manifest['persons']:,} 人); 加 --rebuild 可重新生成"
+                f"2/8 复用已有模拟数据 {out} (seed={DEMO_SEED}, {manifest['persons']:,} 人); 加 --rebuild 可重新生成"
             )
         else:
-            c.print(f"2/7 生成模拟数据 → {out}" + (" (按 --rebuild 重新生成)" if rebuild else ""))
+            c.print(f"2/8 生成模拟数据 → {out}" + (" (按 --rebuild 重新生成)" if rebuild else ""))
             with steps("生成模拟区", quiet=as_json) as progress:
                 manifest = generate(out, seed=DEMO_SEED, persons=persons, progress=progress)
             manifest["persons_requested"] = persons
@@ -100,7 +102,7 @@ class Command(BaseCommand):
             ("设施", load_facilities, "facilities"),
         ]
         loaded = {}
-        with steps("3/7 导入区域、场所、组织、设施", quiet=as_json) as progress:
+        with steps("3/8 导入区域、场所、组织、设施", quiet=as_json) as progress:
             for i, (label, loader, name) in enumerate(loaders):
                 progress(label, i, len(loaders))
                 try:
@@ -116,7 +118,7 @@ class Command(BaseCommand):
         result["loaded"] = loaded
 
         imports = []
-        with steps("4/7 导入各部门数据", quiet=as_json) as progress:
+        with steps("4/8 导入各部门数据", quiet=as_json) as progress:
             for i, extract in enumerate(EXTRACTS):
                 progress(extract.filename, i, len(EXTRACTS))
                 imports.append(
@@ -141,7 +143,7 @@ class Command(BaseCommand):
             {"source": r["source"], "status": r["status"], "counts": r["counts"]} for r in imports
         ]
 
-        with steps("5/7 数据交叉对比(人员与家庭户)", quiet=as_json) as progress:
+        with steps("5/8 数据交叉对比(人员与家庭户)", quiet=as_json) as progress:
             linked = link(progress=progress)
         c.print(
             f"数据交叉对比: {linked['records']:,} 条源记录 → {linked['persons']:,} 人, "
@@ -150,8 +152,19 @@ class Command(BaseCommand):
         )
         result["linkage"] = linked
 
+        # the district's data date, so that ages and parameters are those of its extracts
+        assessed_on = date.fromisoformat(manifest["as_of"])
+        with steps(f"6/8 综合评估({assessed_on})", quiet=as_json) as progress:
+            assessed = assess(on=assessed_on, progress=progress)
+        c.print(
+            f"综合评估: {assessed['households']:,} 户中 {assessed['typed']:,} 户有家庭类型; "
+            f"漏保 {assessed['missed']:,}, 错保 {assessed['mismatched']:,}; "
+            f"纳入台账建议 {assessed['proposals_new']:,} 项 ({assessed['seconds']} 秒)"
+        )
+        result["assessment"] = assessed
+
         district = Area.objects.get(level=Level.DISTRICT, code="410811")
-        c.print("6/7 演示账号")
+        c.print("7/8 演示账号")
         accounts = create_demo_accounts(district=district)
         result["accounts"] = [
             {k: a[k] for k in ("username", "password", "role_name", "unit")} for a in accounts
@@ -173,5 +186,5 @@ class Command(BaseCommand):
                 f"准备完成, 用时 {result['seconds']} 秒。启动网站: uv run minqing runserver {addr}"
             )
             return
-        c.print(f"7/7 启动网站: [bold]http://{addr}/[/bold]  (Ctrl+C 停止)")
+        c.print(f"8/8 启动网站: [bold]http://{addr}/[/bold]  (Ctrl+C 停止)")
         call_command("runserver", addr, use_reloader=False)

@@ -1,0 +1,278 @@
+"""Writes of the assessment box: one assessment run over every linked household."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from minqing.assessment.classify import classify
+from minqing.assessment.facts import person_facts
+from minqing.assessment.indicators import household_indicators
+from minqing.assessment.models import (
+    AssessmentRun,
+    Finding,
+    FindingStatus,
+    HouseholdAssessment,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
+from minqing.assessment.policy_inputs import policy_inputs
+from minqing.audit.actions import record as audit
+from minqing.core.bulk import delete_ids, insert_frame, read_frame, update_frame
+from minqing.linkage.models import RecordLink
+from minqing.policies import POLICY_LABELS, evaluate, resolve
+from minqing.registry.models import Household, Membership, Person
+from minqing.sources.models import Source, SourceRecord
+
+DISTRICT = "410811"
+STEPS = ["读取人员与记录", "计算指标", "政策认定", "家庭类型与类别", "写入结果", "完成"]
+# the benefits paid from a roll: which fact says the household receives them
+RECEIPT = {
+    "dibao_urban": pl.col("receives_dibao") & (pl.col("dibao_type") == "城市低保"),
+    "dibao_rural": pl.col("receives_dibao") & (pl.col("dibao_type") == "农村低保"),
+    "tekun": pl.col("receives_tekun"),
+    "disability_living": pl.col("receives_disability_living"),
+    "disability_care": pl.col("receives_disability_care"),
+    "old_age_allowance": pl.col("receives_old_age"),
+}
+
+
+class AssessError(Exception):
+    """The run cannot start; nothing was written."""
+
+
+def assess(
+    *,
+    on: date,
+    by=None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
+    """Assess every active household on the date `on`: indicators, every policy with its
+    explanation, 漏保 and 错保, family types, category, risk; propose households for the ledger.
+    One transaction; re-running on unchanged data proposes nothing new."""
+
+    def step(label: str) -> None:
+        if progress:
+            progress(label, STEPS.index(label), len(STEPS))
+
+    clock = time.perf_counter()
+    started_at = timezone.now()
+    step("读取人员与记录")
+    records, members, households = _load()
+    if not households.height:
+        raise AssessError("没有家庭户可评估: 请先导入数据并运行数据交叉对比 (minqing link)。")
+    step("计算指标")
+    facts = person_facts(records)
+    indicators = household_indicators(members, facts, on=on)
+    step("政策认定")
+    hh, mm = policy_inputs(households, members, facts, indicators)
+    results = evaluate(hh, mm, on=on).with_columns(pl.col("policy").cast(pl.String))
+    findings = _findings(results, members, facts)
+    step("家庭类型与类别")
+    standard = resolve("dibao_urban", on, DISTRICT).value
+    missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).select("household_id")
+    classes = classify(indicators, results, missed=missed.unique(), dibao_standard=standard)
+    step("写入结果")
+    with transaction.atomic():
+        run = AssessmentRun.objects.create(started_at=started_at, by=_user(by), assessed_on=on)
+        now = timezone.now().isoformat()
+        _write_assessments(run, on, classes, indicators, now)
+        _write_findings(run, findings)
+        proposals_new = _write_proposals(run, classes, now)
+        run.households = households.height
+        run.typed = classes.filter(pl.col("types").list.len() > 0).height
+        run.findings = findings.height
+        run.missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).height
+        run.mismatched = findings.filter(pl.col("status") == FindingStatus.MISMATCH.value).height
+        run.proposals_new = proposals_new
+        run.finished_at = timezone.now()
+        run.seconds = round(time.perf_counter() - clock, 2)
+        run.save()
+        step("完成")
+        audit(
+            "assessment.assess",
+            by=by,
+            obj=run,
+            summary=f"综合评估({on}): {run.households} 户, 漏保 {run.missed}, 错保 {run.mismatched}",
+        )
+    return summary(run, classes, findings)
+
+
+def summary(run: AssessmentRun, classes: pl.DataFrame, findings: pl.DataFrame) -> dict:
+    types = classes.explode("types").drop_nulls("types").group_by("types").len()
+    categories = classes.drop_nulls("category").group_by("category").len()
+    by_policy = findings.group_by("policy", "status").len()
+    return {
+        "run": run.pk,
+        "assessed_on": run.assessed_on.isoformat(),
+        "households": run.households,
+        "typed": run.typed,
+        "findings": run.findings,
+        "missed": run.missed,
+        "mismatched": run.mismatched,
+        "proposals_new": run.proposals_new,
+        "types": dict(types.rows()),
+        "categories": dict(categories.rows()),
+        "policies": {
+            POLICY_LABELS.get(p, p): {s: n for pp, s, n in by_policy.rows() if pp == p}
+            for p in sorted(findings["policy"].unique().to_list())
+        },
+        "seconds": run.seconds,
+    }
+
+
+def _user(by):
+    return by if getattr(by, "pk", None) else None
+
+
+def _load() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    records = read_frame(
+        f"SELECT l.person_id AS person_id, s.code AS source, r.fields AS fields, "
+        f"r.valid_from AS valid_from FROM {SourceRecord._meta.db_table} r "
+        f"JOIN {RecordLink._meta.db_table} l ON l.source_id = r.source_id AND l.key = r.key "
+        f"JOIN {Source._meta.db_table} s ON s.id = r.source_id WHERE r.valid_to IS NULL",
+        schema={
+            "person_id": pl.Int64,
+            "source": pl.String,
+            "fields": pl.String,
+            "valid_from": pl.String,
+        },
+    )
+    members = read_frame(
+        f"SELECT m.household_id AS household_id, m.person_id AS person_id, "
+        f"m.relation AS relation, p.birth_on AS birth_on, p.sex AS sex "
+        f"FROM {Membership._meta.db_table} m JOIN {Person._meta.db_table} p ON p.id = m.person_id",
+        schema={
+            "household_id": pl.Int64,
+            "person_id": pl.Int64,
+            "relation": pl.String,
+            "birth_on": pl.Date,
+            "sex": pl.String,
+        },
+    )
+    households = read_frame(
+        f"SELECT h.id AS household_id, a.code AS area_code FROM {Household._meta.db_table} h "
+        "JOIN areas_area a ON a.id = h.area_id WHERE h.is_active",
+        schema={"household_id": pl.Int64, "area_code": pl.String},
+    )
+    return records, members, households
+
+
+def _findings(results: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """household × policy rows worth keeping, with their status (漏保 / 错保 / …)."""
+    receipt = (
+        members.join(facts, on="person_id")
+        .group_by("household_id")
+        .agg([expr.fill_null(False).any().alias(policy) for policy, expr in RECEIPT.items()])
+        .unpivot(index="household_id", variable_name="policy", value_name="receiving")
+    )
+    joined = results.join(receipt, on=["household_id", "policy"], how="left").with_columns(
+        pl.col("receiving").fill_null(False)
+    )
+    paid = pl.col("policy").is_in(list(RECEIPT))
+    status = (
+        pl.when(pl.col("receiving") & (pl.col("eligible") == False))  # noqa: E712
+        .then(pl.lit(FindingStatus.MISMATCH.value))
+        .when(pl.col("receiving"))
+        .then(pl.lit(FindingStatus.RECEIVING.value))
+        .when(pl.col("eligible") & paid)
+        .then(pl.lit(FindingStatus.MISSED.value))
+        .when(pl.col("eligible"))
+        .then(pl.lit(FindingStatus.ELIGIBLE.value))
+        .when(pl.col("eligible").is_null())
+        .then(pl.lit(FindingStatus.UNDECIDED.value))
+    )
+    kept = joined.with_columns(status=status).drop_nulls("status")
+    return kept.with_columns(
+        explanation=pl.struct(e=pl.col("explanation"))
+        .struct.json_encode()
+        .str.strip_prefix('{"e":')
+        .str.strip_suffix("}")
+    ).select("household_id", "policy", "status", "eligible", "receiving", "amount", "explanation")
+
+
+def _write_assessments(run, on: date, classes: pl.DataFrame, indicators: pl.DataFrame, now) -> None:
+    table = HouseholdAssessment._meta.db_table
+    shown = [c for c in indicators.columns if c != "household_id"]
+    frame = classes.join(
+        indicators.select("household_id", indicators=pl.struct(shown).struct.json_encode()),
+        on="household_id",
+    ).select(
+        household_id="household_id",
+        run_id=pl.lit(run.pk),
+        assessed_on=pl.lit(on),
+        types=pl.struct(t=pl.col("types"))
+        .struct.json_encode()
+        .str.strip_prefix('{"t":')
+        .str.strip_suffix("}"),
+        category=pl.col("category").fill_null(""),
+        risk="risk",
+        factors=pl.struct(f=pl.col("factors"))
+        .struct.json_encode()
+        .str.strip_prefix('{"f":')
+        .str.strip_suffix("}"),
+        indicators="indicators",
+        created_at=pl.lit(now),
+        updated_at=pl.lit(now),
+    )
+    existing = read_frame(f"SELECT id FROM {table}", schema={"id": pl.Int64})
+    delete_ids(table, existing["id"].to_list())
+    insert_frame(table, frame)
+
+
+def _write_findings(run, findings: pl.DataFrame) -> None:
+    table = Finding._meta.db_table
+    existing = read_frame(f"SELECT id FROM {table}", schema={"id": pl.Int64})
+    delete_ids(table, existing["id"].to_list())
+    insert_frame(table, findings.with_columns(run_id=pl.lit(run.pk)))
+
+
+def _write_proposals(run, classes: pl.DataFrame, now) -> int:
+    """An include proposal for each household with a family type that has none open or
+    confirmed; an open one whose household no longer has a type is withdrawn."""
+    table = Proposal._meta.db_table
+    existing = read_frame(
+        f"SELECT id, household_id, status FROM {table} WHERE kind = 'include' "
+        "AND status IN ('open', 'confirmed')",
+        schema={"id": pl.Int64, "household_id": pl.Int64, "status": pl.String},
+    )
+    typed = classes.filter(pl.col("types").list.len() > 0)
+    fresh = typed.join(existing, on="household_id", how="anti")
+    reasons = pl.col("types").list.eval(pl.element())
+    insert_frame(
+        table,
+        fresh.select(
+            household_id="household_id",
+            run_id=pl.lit(run.pk),
+            kind=pl.lit(ProposalKind.INCLUDE.value),
+            category=pl.col("category").fill_null(""),
+            types=pl.struct(t=reasons)
+            .struct.json_encode()
+            .str.strip_prefix('{"t":')
+            .str.strip_suffix("}"),
+            reasons=pl.struct(f=pl.col("factors"))
+            .struct.json_encode()
+            .str.strip_prefix('{"f":')
+            .str.strip_suffix("}"),
+            status=pl.lit(ProposalStatus.OPEN.value),
+            created_at=pl.lit(now),
+            updated_at=pl.lit(now),
+        ),
+    )
+    gone = existing.filter(pl.col("status") == ProposalStatus.OPEN.value).join(
+        typed, on="household_id", how="anti"
+    )
+    if gone.height:
+        update_frame(
+            table,
+            gone.select("id").with_columns(
+                status=pl.lit(ProposalStatus.WITHDRAWN.value), updated_at=pl.lit(now)
+            ),
+        )
+    return fresh.height

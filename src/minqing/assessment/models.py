@@ -1,0 +1,144 @@
+"""综合评估: each run, each household's assessment, its findings per policy, and proposals.
+
+Findings are kept for the household × policy pairs that matter: eligible (or undecided), or
+receiving the benefit; a household neither eligible for nor receiving a policy has no row.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from minqing.core.models import Model
+
+
+class AssessmentRun(models.Model):
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="执行人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assessed_on = models.DateField("评估日期")
+    households = models.PositiveIntegerField("家庭户", default=0)
+    typed = models.PositiveIntegerField("有家庭类型的户", default=0)
+    findings = models.PositiveIntegerField("认定结果", default=0)
+    missed = models.PositiveIntegerField("漏保", default=0)
+    mismatched = models.PositiveIntegerField("错保", default=0)
+    proposals_new = models.PositiveIntegerField("新增建议", default=0)
+    seconds = models.FloatField("用时(秒)", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评估批次"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"评估批次 {self.pk} ({self.assessed_on})"
+
+
+class Category(models.TextChoices):
+    GENERAL = "general", "一般生活类"
+    POLICY = "policy", "政策保障类"
+    MAJOR = "major", "重大疑难问题类"
+
+
+class HouseholdAssessment(Model):
+    """The latest assessment of one household: indicators, family types, category, risk."""
+
+    household = models.OneToOneField(
+        "registry.Household", on_delete=models.CASCADE, related_name="assessment"
+    )
+    run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField("评估日期")
+    types = models.JSONField("家庭类型", default=list, blank=True)
+    category = models.CharField("类别", max_length=16, choices=Category.choices, blank=True)
+    risk = models.PositiveSmallIntegerField("风险分", default=0)
+    factors = models.JSONField("风险因素", default=list, blank=True)
+    indicators = models.JSONField("指标", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭评估"
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.get_category_display()} 风险{self.risk}"
+
+
+class FindingStatus(models.TextChoices):
+    MISSED = "missed", "漏保(应享未享)"
+    MISMATCH = "mismatch", "错保(不符合仍享受)"
+    RECEIVING = "receiving", "符合并已享受"
+    ELIGIBLE = "eligible", "符合条件"
+    UNDECIDED = "undecided", "待入户核实"
+
+
+class Finding(models.Model):
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="findings"
+    )
+    run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
+    policy = models.CharField("政策", max_length=32)
+    status = models.CharField("结论", max_length=16, choices=FindingStatus.choices)
+    eligible = models.BooleanField("符合条件", null=True)
+    receiving = models.BooleanField("正在享受", default=False)
+    amount = models.FloatField("测算金额(元/月)", null=True, blank=True)
+    explanation = models.JSONField("依据", default=list, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策认定"
+        constraints = [
+            models.UniqueConstraint(fields=["household", "policy"], name="one_finding_per_policy")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.policy}: {self.get_status_display()}"
+
+
+class ProposalKind(models.TextChoices):
+    INCLUDE = "include", "建议纳入台账"
+    EXIT = "exit", "建议退出台账"
+    CHANGE = "change", "建议调整类别"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "待核实"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "已否决"
+    WITHDRAWN = "withdrawn", "已撤回(数据变化)"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def open(self) -> "ProposalQuerySet":
+        return self.filter(status=ProposalStatus.OPEN)
+
+
+class Proposal(Model):
+    """What a run proposes for the ledger; nothing changes until a person confirms it."""
+
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="proposals"
+    )
+    run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("建议", max_length=16, choices=ProposalKind.choices)
+    category = models.CharField("建议类别", max_length=16, choices=Category.choices, blank=True)
+    types = models.JSONField("家庭类型", default=list, blank=True)
+    reasons = models.JSONField("理由", default=list, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "纳入/退出建议"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=models.Q(status="open"),
+                name="one_open_proposal_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.get_kind_display()} ({self.get_status_display()})"
