@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/", include("minqing.areas.urls")),
     path("sources/", include("minqing.sources.urls")),
     path("linkage/", include("minqing.linkage.urls")),
+    path("assessment/", include("minqing.assessment.urls")),
     path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

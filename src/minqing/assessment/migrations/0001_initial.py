@@ -6,94 +6,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_household_flags_household_is_active_household_key_and_more'),
+        ("registry", "0002_household_flags_household_is_active_household_key_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssessmentRun',
+            name="AssessmentRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('assessed_on', models.DateField(verbose_name='评估日期')),
-                ('households', models.PositiveIntegerField(default=0, verbose_name='家庭户')),
-                ('typed', models.PositiveIntegerField(default=0, verbose_name='有家庭类型的户')),
-                ('findings', models.PositiveIntegerField(default=0, verbose_name='认定结果')),
-                ('missed', models.PositiveIntegerField(default=0, verbose_name='漏保')),
-                ('mismatched', models.PositiveIntegerField(default=0, verbose_name='错保')),
-                ('proposals_new', models.PositiveIntegerField(default=0, verbose_name='新增建议')),
-                ('seconds', models.FloatField(default=0, verbose_name='用时(秒)')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='执行人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
+                ("assessed_on", models.DateField(verbose_name="评估日期")),
+                ("households", models.PositiveIntegerField(default=0, verbose_name="家庭户")),
+                ("typed", models.PositiveIntegerField(default=0, verbose_name="有家庭类型的户")),
+                ("findings", models.PositiveIntegerField(default=0, verbose_name="认定结果")),
+                ("missed", models.PositiveIntegerField(default=0, verbose_name="漏保")),
+                ("mismatched", models.PositiveIntegerField(default=0, verbose_name="错保")),
+                ("proposals_new", models.PositiveIntegerField(default=0, verbose_name="新增建议")),
+                ("seconds", models.FloatField(default=0, verbose_name="用时(秒)")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="执行人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估批次',
-                'verbose_name_plural': '评估批次',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "评估批次",
+                "verbose_name_plural": "评估批次",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdAssessment',
+            name="HouseholdAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('assessed_on', models.DateField(verbose_name='评估日期')),
-                ('types', models.JSONField(blank=True, default=list, verbose_name='家庭类型')),
-                ('category', models.CharField(blank=True, choices=[('general', '一般生活类'), ('policy', '政策保障类'), ('major', '重大疑难问题类')], max_length=16, verbose_name='类别')),
-                ('risk', models.PositiveSmallIntegerField(default=0, verbose_name='风险分')),
-                ('factors', models.JSONField(blank=True, default=list, verbose_name='风险因素')),
-                ('indicators', models.JSONField(blank=True, default=dict, verbose_name='指标')),
-                ('household', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='assessment', to='registry.household')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("assessed_on", models.DateField(verbose_name="评估日期")),
+                ("types", models.JSONField(blank=True, default=list, verbose_name="家庭类型")),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("general", "一般生活类"),
+                            ("policy", "政策保障类"),
+                            ("major", "重大疑难问题类"),
+                        ],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("risk", models.PositiveSmallIntegerField(default=0, verbose_name="风险分")),
+                ("factors", models.JSONField(blank=True, default=list, verbose_name="风险因素")),
+                ("indicators", models.JSONField(blank=True, default=dict, verbose_name="指标")),
+                (
+                    "household",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessment",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭评估',
-                'verbose_name_plural': '家庭评估',
+                "verbose_name": "家庭评估",
+                "verbose_name_plural": "家庭评估",
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('policy', models.CharField(max_length=32, verbose_name='政策')),
-                ('status', models.CharField(choices=[('missed', '漏保(应享未享)'), ('mismatch', '错保(不符合仍享受)'), ('receiving', '符合并已享受'), ('eligible', '符合条件'), ('undecided', '待入户核实')], max_length=16, verbose_name='结论')),
-                ('eligible', models.BooleanField(null=True, verbose_name='符合条件')),
-                ('receiving', models.BooleanField(default=False, verbose_name='正在享受')),
-                ('amount', models.FloatField(blank=True, null=True, verbose_name='测算金额(元/月)')),
-                ('explanation', models.JSONField(blank=True, default=list, verbose_name='依据')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='registry.household')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("policy", models.CharField(max_length=32, verbose_name="政策")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("missed", "漏保(应享未享)"),
+                            ("mismatch", "错保(不符合仍享受)"),
+                            ("receiving", "符合并已享受"),
+                            ("eligible", "符合条件"),
+                            ("undecided", "待入户核实"),
+                        ],
+                        max_length=16,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("eligible", models.BooleanField(null=True, verbose_name="符合条件")),
+                ("receiving", models.BooleanField(default=False, verbose_name="正在享受")),
+                (
+                    "amount",
+                    models.FloatField(blank=True, null=True, verbose_name="测算金额(元/月)"),
+                ),
+                ("explanation", models.JSONField(blank=True, default=list, verbose_name="依据")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政策认定',
-                'verbose_name_plural': '政策认定',
-                'constraints': [models.UniqueConstraint(fields=('household', 'policy'), name='one_finding_per_policy')],
+                "verbose_name": "政策认定",
+                "verbose_name_plural": "政策认定",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("household", "policy"), name="one_finding_per_policy"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('include', '建议纳入台账'), ('exit', '建议退出台账'), ('change', '建议调整类别')], max_length=16, verbose_name='建议')),
-                ('category', models.CharField(blank=True, choices=[('general', '一般生活类'), ('policy', '政策保障类'), ('major', '重大疑难问题类')], max_length=16, verbose_name='建议类别')),
-                ('types', models.JSONField(blank=True, default=list, verbose_name='家庭类型')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='理由')),
-                ('status', models.CharField(choices=[('open', '待核实'), ('confirmed', '已确认'), ('rejected', '已否决'), ('withdrawn', '已撤回(数据变化)')], default='open', max_length=16, verbose_name='状态')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='registry.household')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("include", "建议纳入台账"),
+                            ("exit", "建议退出台账"),
+                            ("change", "建议调整类别"),
+                        ],
+                        max_length=16,
+                        verbose_name="建议",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("general", "一般生活类"),
+                            ("policy", "政策保障类"),
+                            ("major", "重大疑难问题类"),
+                        ],
+                        max_length=16,
+                        verbose_name="建议类别",
+                    ),
+                ),
+                ("types", models.JSONField(blank=True, default=list, verbose_name="家庭类型")),
+                ("reasons", models.JSONField(blank=True, default=list, verbose_name="理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待核实"),
+                            ("confirmed", "已确认"),
+                            ("rejected", "已否决"),
+                            ("withdrawn", "已撤回(数据变化)"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '纳入/退出建议',
-                'verbose_name_plural': '纳入/退出建议',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('household', 'kind'), name='one_open_proposal_per_kind')],
+                "verbose_name": "纳入/退出建议",
+                "verbose_name_plural": "纳入/退出建议",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "open")),
+                        fields=("household", "kind"),
+                        name="one_open_proposal_per_kind",
+                    )
+                ],
             },
         ),
     ]

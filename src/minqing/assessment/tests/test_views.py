@@ -1,0 +1,63 @@
+"""The proposals page and the household page: scoped, masked, explained."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from minqing.assessment.actions import assess
+from minqing.assessment.models import Finding, Proposal
+from minqing.assessment.tests.test_assess import district, linked  # noqa: F401 (fixtures)
+
+ON = dt.date(2026, 10, 31)
+
+
+@pytest.fixture
+def assessed(linked):  # noqa: F811
+    from minqing.accounts.actions import create_demo_accounts
+    from minqing.areas.models import Area, Level
+
+    assess(on=ON)
+    create_demo_accounts(district=Area.objects.get(level=Level.DISTRICT))
+
+
+def login(client, username):
+    from minqing.accounts.models import User
+
+    client.force_login(User.objects.get(username=username))
+
+
+def test_street_staff_see_their_streets_proposals_and_a_household_explained(client, assessed):
+    login(client, "street")
+    from minqing.accounts.models import User
+
+    street = User.objects.get(username="street").area_scope
+    response = client.get(reverse("assessment:proposals"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert rows and all(r["proposal"].household.area.path.startswith(street.path) for r in rows)
+    finding = Finding.objects.filter(household__area__path__startswith=street.path).first()
+    page = client.get(reverse("assessment:household", args=[finding.household_id]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "政策认定" in text and "依据" in text
+    # ID numbers are masked
+    for member in page.context["members"]:
+        assert member["id_number"] == "" or "********" in member["id_number"]
+
+
+def test_a_household_outside_the_scope_is_not_found(client, assessed):
+    login(client, "street")
+    from minqing.accounts.models import User
+
+    street = User.objects.get(username="street").area_scope
+    outside = Proposal.objects.exclude(household__area__path__startswith=street.path).first()
+    response = client.get(reverse("assessment:household", args=[outside.household_id]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("username", ["sysadmin", "secadmin", "auditor", "minzheng"])
+def test_roles_that_see_no_households_get_nothing(client, assessed, username):
+    login(client, username)
+    assert client.get(reverse("assessment:proposals")).status_code == 403
+    any_household = Proposal.objects.first().household_id
+    assert client.get(reverse("assessment:household", args=[any_household])).status_code == 404
