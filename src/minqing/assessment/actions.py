@@ -25,6 +25,7 @@ from minqing.assessment.models import (
 from minqing.assessment.policy_inputs import policy_inputs
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import delete_ids, insert_frame, read_frame, update_frame
+from minqing.core.frames import json_list
 from minqing.linkage.models import RecordLink
 from minqing.policies import POLICY_LABELS, evaluate, resolve
 from minqing.registry.models import Household, Membership, Person
@@ -189,12 +190,9 @@ def _findings(results: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame)
         .then(pl.lit(FindingStatus.UNDECIDED.value))
     )
     kept = joined.with_columns(status=status).drop_nulls("status")
-    return kept.with_columns(
-        explanation=pl.struct(e=pl.col("explanation"))
-        .struct.json_encode()
-        .str.strip_prefix('{"e":')
-        .str.strip_suffix("}")
-    ).select("household_id", "policy", "status", "eligible", "receiving", "amount", "explanation")
+    return kept.with_columns(explanation=json_list("explanation")).select(
+        "household_id", "policy", "status", "eligible", "receiving", "amount", "explanation"
+    )
 
 
 def _write_assessments(run, on: date, classes: pl.DataFrame, indicators: pl.DataFrame, now) -> None:
@@ -207,16 +205,10 @@ def _write_assessments(run, on: date, classes: pl.DataFrame, indicators: pl.Data
         household_id="household_id",
         run_id=pl.lit(run.pk),
         assessed_on=pl.lit(on),
-        types=pl.struct(t=pl.col("types"))
-        .struct.json_encode()
-        .str.strip_prefix('{"t":')
-        .str.strip_suffix("}"),
+        types=json_list("types"),
         category=pl.col("category").fill_null(""),
         risk="risk",
-        factors=pl.struct(f=pl.col("factors"))
-        .struct.json_encode()
-        .str.strip_prefix('{"f":')
-        .str.strip_suffix("}"),
+        factors=json_list("factors"),
         indicators="indicators",
         created_at=pl.lit(now),
         updated_at=pl.lit(now),
@@ -244,7 +236,6 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
     )
     typed = classes.filter(pl.col("types").list.len() > 0)
     fresh = typed.join(existing, on="household_id", how="anti")
-    reasons = pl.col("types").list.eval(pl.element())
     insert_frame(
         table,
         fresh.select(
@@ -252,14 +243,8 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
             run_id=pl.lit(run.pk),
             kind=pl.lit(ProposalKind.INCLUDE.value),
             category=pl.col("category").fill_null(""),
-            types=pl.struct(t=reasons)
-            .struct.json_encode()
-            .str.strip_prefix('{"t":')
-            .str.strip_suffix("}"),
-            reasons=pl.struct(f=pl.col("factors"))
-            .struct.json_encode()
-            .str.strip_prefix('{"f":')
-            .str.strip_suffix("}"),
+            types=json_list("types"),
+            reasons=json_list("factors"),
             status=pl.lit(ProposalStatus.OPEN.value),
             created_at=pl.lit(now),
             updated_at=pl.lit(now),

@@ -13,18 +13,13 @@ import json
 
 from django.db.models import QuerySet
 
+from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment, Proposal
 from minqing.core.masking import mask_id
 from minqing.linkage.queries import review_scope
 from minqing.policies import POLICY_LABELS
 from minqing.registry.models import Household
 
-TYPE_LABELS = {
-    "hardship": "生活困难",
-    "guardianship_gap": "教育管理缺失",
-    "zero_employment": "零就业",
-    "attention": "其他需要关注",
-}
 STATUS_ORDER = [s.value for s in FindingStatus]
 
 

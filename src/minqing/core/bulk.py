@@ -57,7 +57,9 @@ def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType
         read = {name: (pl.String if dtype in texts else dtype) for name, dtype in schema.items()}
         parts = []
         while rows := cursor.fetchmany(READ_BATCH):
-            parts.append(pl.DataFrame(dict(zip(read, zip(*rows), strict=True)), schema=read))
+            parts.append(
+                pl.DataFrame(dict(zip(read, zip(*rows, strict=True), strict=True)), schema=read)
+            )
     frame = pl.concat(parts) if parts else pl.DataFrame(schema=read)
     return frame.with_columns(
         [pl.col(name).str.to_date() for name, dtype in schema.items() if dtype == pl.Date]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from minqing.core.frames import json_list
+
 # lower is more authoritative; a source not listed comes after these
 AUTHORITY = {
     "gongan_huji": 0,
@@ -78,11 +80,7 @@ def golden_records(records: pl.DataFrame) -> pl.DataFrame:
         .agg(conflicts=pl.struct("attribute", "label", "value", "sources"))
         .select(
             "person_id",
-            # a list has no json_encode of its own: encode {"c": [...]} and keep the list
-            conflicts=pl.struct(c=pl.col("conflicts"))
-            .struct.json_encode()
-            .str.strip_prefix('{"c":')
-            .str.strip_suffix("}"),
+            conflicts=json_list("conflicts"),
         )
     )
     counts = records.group_by("person_id").agg(record_count=pl.len())

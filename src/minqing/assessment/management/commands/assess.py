@@ -5,15 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.table import Table
 
 from minqing.assessment.actions import AssessError, assess
+from minqing.assessment.classify import CATEGORY_LABELS, TYPE_LABELS
 from minqing.core.progress import console, steps
 
-TYPE_LABELS = {
-    "hardship": "生活困难",
-    "guardianship_gap": "教育管理缺失",
-    "zero_employment": "零就业",
-    "attention": "其他需要关注",
-}
-CATEGORY_LABELS = {"general": "一般生活类", "policy": "政策保障类", "major": "重大疑难问题类"}
+# the short headings of the command's table (the models' labels are long)
 STATUS_LABELS = {
     "missed": "漏保",
     "mismatch": "错保",
