@@ -29,9 +29,10 @@ from datetime import date
 
 import polars as pl
 
-# a registered unemployed person receiving 失业保险金: monthly amount, demo value (Henan pays about
-# 90 % of the minimum wage; 1,700 元 here) until the list carries the amount
-UNEMPLOYMENT_BENEFIT_DEMO = 1700.0
+# a registered unemployed person receiving 失业保险金: monthly amount, demo value (Henan pays a
+# share of the minimum wage; 1,450 元 here, as in the synthetic district) until the list carries
+# the amount
+UNEMPLOYMENT_BENEFIT_DEMO = 1450.0
 
 
 def age_on(birth: pl.Expr, on: date) -> pl.Expr:

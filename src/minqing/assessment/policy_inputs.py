@@ -5,6 +5,12 @@ vehicles, homes and businesses); members: one row per membership with the person
 date and sex and their facts (facts.py). What no list carries stays null — deposits, education
 spending, emergencies, supporters outside the household — and the rules then say "unknown" rather
 than guess (docs/policies.md). Pure Polars, no Django.
+
+A member's income is unknown, not zero, when the lists cannot account for it: an adult of working
+age, able to work and not in school, who is on no list as contributing to 社保, retired or
+registered unemployed (farming, informal work and the unregistered jobless all look like this), or
+who runs a business (市场监管 lists the business, nobody lists its profit). The rules decide on the
+known part where it is enough (policies/conditions.py); otherwise the household is to be visited.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from datetime import date
 
 import polars as pl
 
-from minqing.assessment.indicators import UNEMPLOYMENT_BENEFIT_DEMO
+from minqing.assessment.indicators import UNEMPLOYMENT_BENEFIT_DEMO, age_on
 
 PARENTS_STATUS = {
     "父母监护": "present",
@@ -23,11 +29,28 @@ PARENTS_STATUS = {
 }
 
 
+def income_unknown(on: date) -> pl.Expr:
+    """Over members joined with their facts: whether no list accounts for the member's income."""
+    age = age_on(pl.col("birth_on"), on)
+    able_adult = (
+        age.is_between(16, 59)
+        & ~(pl.col("disability_grade").fill_null(9) <= 2)
+        & pl.col("school_stage").is_null()
+    )
+    return (able_adult & pl.col("employment").is_null()) | (pl.col("businesses").fill_null(0) > 0)
+
+
 def policy_inputs(
-    households: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame, indicators: pl.DataFrame
+    households: pl.DataFrame,
+    members: pl.DataFrame,
+    facts: pl.DataFrame,
+    indicators: pl.DataFrame,
+    *,
+    on: date,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """households: household_id, area_code. members: household_id, person_id, sex, birth_on.
-    facts: facts.FACTS_SCHEMA. indicators: indicators.household_indicators()."""
+    facts: facts.FACTS_SCHEMA. indicators: indicators.household_indicators(). `on`: the
+    assessment date (ages)."""
     people = members.join(facts, on="person_id", how="left")
     member_frame = people.select(
         "household_id",
@@ -38,7 +61,7 @@ def policy_inputs(
             pl.col("died_on").fill_null(date(1900, 1, 1))
         ),
         is_excluded=pl.lit(False),
-        monthly_income=(
+        monthly_income=pl.when(~income_unknown(on)).then(
             pl.col("monthly_wage").fill_null(0)
             + pl.col("monthly_pension").fill_null(0)
             + pl.when(pl.col("receives_unemployment_benefit").fill_null(False))

@@ -69,6 +69,29 @@ def _param(name: str) -> tuple[pl.Expr, pl.Expr]:
     return pl.col(f"s__{name}"), pl.col(f"d__{name}")
 
 
+def _below(figure: str, threshold: pl.Expr) -> pl.Expr:
+    """`figure` < threshold, where `figure` is an income figure. When some member's income is
+    unknown the figure is null, but the known part is a floor for it: a known part already at or
+    above the threshold decides "no"; otherwise the answer stays unknown."""
+    return (
+        pl.when(pl.col(figure).is_null() & (pl.col(f"{figure}_known") >= threshold))
+        .then(pl.lit(False))
+        .otherwise(pl.col(figure) < threshold)
+    )
+
+
+def _spending_above(spending: pl.Expr, ratio: pl.Expr) -> pl.Expr:
+    """spending > ratio × annual income, and some spending. With income partly unknown, spending
+    within the ratio of the known part decides "no" (more income only raises the bar)."""
+    return (
+        pl.when(
+            pl.col("income").is_null() & (spending <= _money(ratio * pl.col("income_known") * 12))
+        )
+        .then(pl.lit(False))
+        .otherwise((spending > _money(ratio * pl.col("income") * 12)) & (spending > 0))
+    )
+
+
 def _f(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Float64)
 
@@ -139,7 +162,7 @@ def income_below_dibao() -> Condition:
         "per-capita monthly income below the local 低保 standard",
         "元/人/月",
         f"{_DIBAO}：共同生活家庭成员人均收入低于当地最低生活保障标准",
-        pl.col("per_capita_income") < pl.col("standard"),
+        _below("per_capita_income", pl.col("standard")),
         pl.col("per_capita_income"),
         pl.col("standard"),
         pl.col("s__standard"),
@@ -260,7 +283,7 @@ def no_living_source() -> Condition:
         "no source of living: income without the basic pension below the 低保 standard",
         "元/人/月",
         f"{_TEKUN}：收入低于当地低保标准（城乡居民基础养老金、基本医疗保险待遇、高龄津贴不计入）",
-        pl.col("per_capita_income_tekun") < pl.col("standard"),
+        _below("per_capita_income_tekun", pl.col("standard")),
         pl.col("per_capita_income_tekun"),
         pl.col("standard"),
         pl.col("s__standard"),
@@ -361,7 +384,7 @@ def income_below_edge() -> Condition:
         "per-capita monthly income below 1.5 × the 低保 standard",
         "元/人/月",
         f"{_EDGE}：共同生活家庭成员人均收入低于当地低保标准的1.5倍",
-        pl.col("per_capita_income") < threshold,
+        _below("per_capita_income", threshold),
         pl.col("per_capita_income"),
         threshold,
         pl.col("s__edge_factor"),
@@ -377,7 +400,7 @@ def income_below_disposable() -> Condition:
         "per-capita annual income below last year's local per-capita disposable income",
         "元/人/年",
         f"{_RIGID}；{_EDGE}（支出型）：人均收入低于上年度当地居民人均可支配收入",
-        pl.col("per_capita_annual_income") < pl.col("disposable"),
+        _below("per_capita_annual_income", pl.col("disposable")),
         pl.col("per_capita_annual_income"),
         pl.col("disposable"),
         pl.col("s__disposable"),
@@ -410,7 +433,7 @@ def income_after_spending_below_edge() -> Condition:
         "below 1.5 × the 低保 standard",
         "元/人/月",
         f"{_EDGE}（支出型）：扣除医疗、教育、康复等刚性支出后符合1.5倍标准",
-        pl.col("per_capita_income_after_spending") < threshold,
+        _below("per_capita_income_after_spending", threshold),
         pl.col("per_capita_income_after_spending"),
         threshold,
         pl.col("s__edge_factor"),
@@ -427,7 +450,7 @@ def rigid_spending_above_ratio() -> Condition:
         "12 months of medical and education spending above the local share of income",
         "比例",
         f"{_RIGID}：提出申请前12个月家庭刚性支出总额占家庭总收入比例超出当地规定",
-        (spending > _money(p("rigid_expense_ratio") * pl.col("income") * 12)) & (spending > 0),
+        _spending_above(spending, p("rigid_expense_ratio")),
         pl.col("rigid_ratio"),
         p("rigid_expense_ratio"),
         *_param("rigid_expense_ratio"),
@@ -469,7 +492,7 @@ def medical_burden_above_share() -> Condition:
         "12 months of medical spending above the set share of annual income",
         "比例",
         f"{_MEDICAL}：因病致贫重病患者，医疗费用负担比例由地方确定",
-        (spending > _money(p("medical_burden_ratio") * pl.col("income") * 12)) & (spending > 0),
+        _spending_above(spending, p("medical_burden_ratio")),
         pl.col("medical_ratio"),
         p("medical_burden_ratio"),
         *_param("medical_burden_ratio"),

@@ -348,10 +348,19 @@ def _household_facts() -> list[pl.Expr]:
         _by_hukou("disposable_income_urban", "disposable_income_rural", "s").alias("s__disposable"),
         _by_hukou("disposable_income_urban", "disposable_income_rural", "d").alias("d__disposable"),
         income.alias("income"),
+        # what the lists say members earn, without the members whose income is unknown: a floor
+        # for the true income, enough to decide "not below the standard" (conditions.py)
+        pl.col("income_sum").fill_null(0.0).alias("income_known"),
         per_person.then(income / n).round(2).alias("per_capita_income"),
+        per_person.then(pl.col("income_sum").fill_null(0.0) / n)
+        .round(2)
+        .alias("per_capita_income_known"),
         per_person.then((income - pl.col("basic_pension")) / n)
         .round(2)
         .alias("per_capita_income_tekun"),
+        per_person.then((pl.col("income_sum").fill_null(0.0) - pl.col("basic_pension")) / n)
+        .round(2)
+        .alias("per_capita_income_tekun_known"),
         (pl.col("medical_spend") + pl.col("education_spend_12m").fill_null(0)).alias(
             "rigid_spending"
         ),
@@ -366,9 +375,17 @@ def _derived_facts() -> list[pl.Expr]:
     return [
         pl.when(n > 0).then(annual / n).round(2).alias("per_capita_annual_income"),
         pl.when(n > 0)
+        .then(pl.col("income_known") * 12 / n)
+        .round(2)
+        .alias("per_capita_annual_income_known"),
+        pl.when(n > 0)
         .then((annual - pl.col("rigid_spending")) / 12 / n)
         .round(2)
         .alias("per_capita_income_after_spending"),
+        pl.when(n > 0)
+        .then((pl.col("income_known") * 12 - pl.col("rigid_spending")) / 12 / n)
+        .round(2)
+        .alias("per_capita_income_after_spending_known"),
         pl.when(annual > 0).then(pl.col("rigid_spending") / annual).alias("rigid_ratio"),
         pl.when(annual > 0).then(pl.col("medical_spend") / annual).alias("medical_ratio"),
     ]

@@ -3,11 +3,20 @@
 from datetime import date
 
 import polars as pl
+import pytest
 
 from minqing.assessment.facts import FACTS_SCHEMA
-from minqing.assessment.indicators import household_indicators
+from minqing.assessment.indicators import UNEMPLOYMENT_BENEFIT_DEMO, household_indicators
 from minqing.assessment.policy_inputs import policy_inputs
 from minqing.policies import evaluate
+
+MEMBER_SCHEMA = {
+    "household_id": pl.Int64,
+    "person_id": pl.Int64,
+    "relation": pl.String,
+    "birth_on": pl.Date,
+    "sex": pl.String,
+}
 
 ON = date(2026, 10, 31)
 
@@ -40,10 +49,50 @@ def test_a_poor_urban_household_is_found_for_dibao_and_a_rich_one_is_not():
     facts = pl.DataFrame(rows, schema=FACTS_SCHEMA)
     households = pl.DataFrame({"household_id": [1, 2], "area_code": ["41081100100101"] * 2})
     indicators = household_indicators(members, facts, on=ON)
-    hh, mm = policy_inputs(households, members, facts, indicators)
+    hh, mm = policy_inputs(households, members, facts, indicators, on=ON)
     result = evaluate(hh, mm, on=ON, explain=False).with_columns(pl.col("policy").cast(pl.String))
     eligible = {
         (h, p): e for h, p, e in result.select("household_id", "policy", "eligible").iter_rows()
     }
     assert eligible[(1, "dibao_urban")] is True
     assert eligible[(2, "dibao_urban")] is False
+
+
+def _one_person(values: dict, born: date = date(1980, 5, 1)) -> tuple:
+    members = pl.DataFrame([(1, 1, "head", born, "M")], schema=MEMBER_SCHEMA, orient="row")
+    row = {c: None for c in FACTS_SCHEMA}
+    row.update(person_id=1, hukou_type="urban", **values)
+    facts = pl.DataFrame([row], schema=FACTS_SCHEMA)
+    households = pl.DataFrame({"household_id": [1], "area_code": ["41081100100101"]})
+    indicators = household_indicators(members, facts, on=ON)
+    return policy_inputs(households, members, facts, indicators, on=ON)
+
+
+@pytest.mark.parametrize(
+    ("values", "born", "income"),
+    [
+        # on no list at working age: farming, informal work or no work, nobody can tell
+        ({}, date(1980, 5, 1), None),
+        ({"employment": "registered_unemployed"}, date(1980, 5, 1), 0.0),
+        (
+            {"employment": "registered_unemployed", "receives_unemployment_benefit": True},
+            date(1980, 5, 1),
+            UNEMPLOYMENT_BENEFIT_DEMO,
+        ),
+        ({"employment": "employed", "monthly_wage": 4000.0}, date(1980, 5, 1), 4000.0),
+        (
+            {"employment": "employed", "monthly_wage": 4000.0, "businesses": 1},
+            date(1980, 5, 1),
+            None,
+        ),
+        ({"disability_grade": 1}, date(1980, 5, 1), 0.0),  # unable to work
+        ({}, date(1960, 5, 1), 0.0),  # 66: past working age
+        ({}, date(2010, 5, 1), 0.0),  # 16, but still at school below
+        ({"employment": "retired", "monthly_pension": 2800.0}, date(1960, 5, 1), 2800.0),
+    ],
+)
+def test_income_is_unknown_only_where_no_list_accounts_for_it(values, born, income):
+    if born == date(2010, 5, 1):
+        values = {**values, "school_stage": "高中"}
+    _, members = _one_person(values, born)
+    assert members["monthly_income"][0] == income

@@ -43,6 +43,13 @@ ALONE = {"has_supporter": False}
         ("dibao_urban", {**URBAN, "deposits": 15120}, [adult(500)], True),
         ("dibao_urban", {**URBAN, "deposits": None, "vehicles": None}, [adult(500)], True),
         ("dibao_urban", URBAN, [adult(None)], None),
+        # a member's income unknown: the known part decides "no" when it is already too high
+        ("dibao_urban", URBAN, [adult(1260), adult(None)], False),
+        ("dibao_urban", URBAN, [adult(1259.98), adult(None)], None),
+        ("dibao_edge", URBAN, [adult(1890), adult(None)], False),
+        ("dibao_edge", URBAN, [adult(1000), adult(None)], None),
+        ("rigid_expense", URBAN, [adult(3000, medical_spend_12m=5000), adult(None)], False),
+        ("rigid_expense", URBAN, [adult(100, medical_spend_12m=5000), adult(None)], None),
         ("dibao_urban", RURAL, [adult(300)], False),
         ("dibao_rural", RURAL, [adult(419.99)], True),
         ("dibao_rural", RURAL, [adult(420)], False),
