@@ -18,6 +18,7 @@ import polars as pl
 
 from minqing.core.bulkxlsx import write_xlsx
 from minqing.synth.errors import ErrorRates, duplicate_rows, inject
+from minqing.synth.truth import fund_paid, self_paid
 
 CN_DIGITS = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 CN_NUM = [
@@ -626,7 +627,6 @@ def _medical_costs(ctx: Context) -> pl.DataFrame:
     ex = EXTRACTS_BY_CODE["yibao_feiyong"]
     df = _person_rows(ctx, pl.col("medical_spend_12m") > 0)
     total = pl.col("medical_spend_12m")
-    fund_share = pl.when(pl.col("age") >= 60).then(0.62).otherwise(0.55)
     return _finish(
         df,
         ctx,
@@ -636,8 +636,8 @@ def _medical_costs(ctx: Context) -> pl.DataFrame:
             "公民身份号码": pl.col("id_number"),
             "统计期间": pl.lit(f"{(ctx.as_of - dt.timedelta(days=365)):%Y-%m}至{ctx.as_of:%Y-%m}"),
             "医疗总费用": total,
-            "统筹基金支付": (total * fund_share).round(0).cast(pl.Int64),
-            "个人自付": (total - (total * fund_share).round(0)).cast(pl.Int64),
+            "统筹基金支付": fund_paid(total).cast(pl.Int64),
+            "个人自付": self_paid(total).cast(pl.Int64),
             "结算次数": (total / 900).ceil().clip(1, 60).cast(pl.Int64),
         },
         stream=21,

@@ -480,8 +480,12 @@ def build_population(
     income = np.round(np.where(alive, wage + pension + unemployment_benefit, 0)).astype(np.int64)
     wage = np.round(np.where(alive, wage, 0)).astype(np.int64)
     pension = np.round(np.where(alive, pension, 0)).astype(np.int64)
+    # a wage below the legal minimum (Henan: 2,100 元 in class-1 areas) is informal or part-time
+    # work, mostly without 社保; a formal job pays at least the minimum and contributes
     social_insurance = (
-        np.isin(emp, [EMP["employed"], EMP["self_employed"]]) & alive & (rng.random(n) < 0.92)
+        np.isin(emp, [EMP["employed"], EMP["self_employed"]])
+        & alive
+        & (rng.random(n) < np.where(wage >= 2100, 0.92, 0.1))
     )
 
     # medical spending in the last 12 months (yuan)

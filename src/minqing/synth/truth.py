@@ -62,6 +62,17 @@ FAMILY_TYPES = {
 CATEGORIES = {"general": "一般生活类", "policy": "政策保障类", "major": "重大疑难问题类"}
 
 
+def fund_paid(total: pl.Expr) -> pl.Expr:
+    """What 医保's pooled fund paid of a person's medical spending (older people get more back);
+    the rest is the family's own share (个人自付), which the rules weigh against income."""
+    share = pl.when(pl.col("age") >= 60).then(0.62).otherwise(0.55)
+    return (total * share).round(0)
+
+
+def self_paid(total: pl.Expr) -> pl.Expr:
+    return total - fund_paid(total)
+
+
 def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) -> pl.DataFrame:
     """One row per household: indicators, eligibility per policy, receipt, family types, category."""
     p = PARAMS
@@ -70,7 +81,7 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         members=alive.sum(),
         income=pl.col("monthly_income").filter(alive).sum(),
         basic_pension=pl.col("pension").filter(alive & (pl.col("employment") == "elderly")).sum(),
-        medical=pl.col("medical_spend_12m").filter(alive).sum(),
+        medical=self_paid(pl.col("medical_spend_12m")).filter(alive).sum(),
         able_working=(
             alive
             & pl.col("employment").is_in(
@@ -148,7 +159,17 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         & pl.col("assets_ok")
         & (pl.col("medical") > p["rigid_expense_ratio"] * annual)
         & (pl.col("medical") > 0),
-        temporary_aid=(pl.col("emergency") != "") & under_disposable & (pl.col("members") > 0),
+        # 急难型 (an emergency) or 支出型 (rigid spending beyond the family's means)
+        temporary_aid=(
+            (pl.col("emergency") != "")
+            | (
+                pl.col("assets_ok")
+                & (pl.col("medical") > p["rigid_expense_ratio"] * annual)
+                & (pl.col("medical") > 0)
+            )
+        )
+        & under_disposable
+        & (pl.col("members") > 0),
         zero_employment=~pl.col("hukou_rural")
         & (pl.col("able_working") > 0)
         & (pl.col("registered_unemployed") == pl.col("able_working")),
