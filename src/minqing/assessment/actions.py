@@ -43,6 +43,8 @@ RECEIPT = {
     "old_age_allowance": pl.col("receives_old_age"),
 }
 
+BASIC_LIVING = ("dibao_urban", "dibao_rural", "tekun")
+
 
 class AssessError(Exception):
     """The run cannot start; nothing was written."""
@@ -65,20 +67,10 @@ def assess(
     clock = time.perf_counter()
     started_at = timezone.now()
     step("读取人员与记录")
-    records, members, households = _load()
+    records, members, households = load()
     if not households.height:
         raise AssessError("没有家庭户可评估: 请先导入数据并运行数据交叉对比 (minqing link)。")
-    step("计算指标")
-    facts = person_facts(records)
-    indicators = household_indicators(members, facts, on=on)
-    step("政策认定")
-    hh, mm = policy_inputs(households, members, facts, indicators)
-    results = evaluate(hh, mm, on=on).with_columns(pl.col("policy").cast(pl.String))
-    findings = _findings(results, members, facts)
-    step("家庭类型与类别")
-    standard = resolve("dibao_urban", on, DISTRICT).value
-    missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).select("household_id")
-    classes = classify(indicators, results, missed=missed.unique(), dibao_standard=standard)
+    indicators, findings, classes = compute(records, members, households, on=on, step=step)
     step("写入结果")
     with transaction.atomic():
         run = AssessmentRun.objects.create(started_at=started_at, by=_user(by), assessed_on=on)
@@ -103,6 +95,30 @@ def assess(
             summary=f"综合评估({on}): {run.households} 户, 漏保 {run.missed}, 错保 {run.mismatched}",
         )
     return summary(run, classes, findings)
+
+
+def compute(
+    records: pl.DataFrame,
+    members: pl.DataFrame,
+    households: pl.DataFrame,
+    *,
+    on: date,
+    step: Callable[[str], None] = lambda label: None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The whole assessment over frames (no database): indicators, findings (household × policy
+    with status and explanation) and classes (types, category, risk) per household."""
+    step("计算指标")
+    facts = person_facts(records)
+    indicators = household_indicators(members, facts, on=on)
+    step("政策认定")
+    hh, mm = policy_inputs(households, members, facts, indicators, on=on)
+    results = evaluate(hh, mm, on=on).with_columns(pl.col("policy").cast(pl.String))
+    findings = _findings(results, members, facts)
+    step("家庭类型与类别")
+    standard = resolve("dibao_urban", on, DISTRICT).value
+    missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).select("household_id")
+    classes = classify(indicators, results, missed=missed.unique(), dibao_standard=standard)
+    return indicators, findings, classes
 
 
 def summary(run: AssessmentRun, classes: pl.DataFrame, findings: pl.DataFrame) -> dict:
@@ -132,7 +148,8 @@ def _user(by):
     return by if getattr(by, "pk", None) else None
 
 
-def _load() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def load() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The frames compute() reads: current records of linked persons, memberships, households."""
     records = read_frame(
         f"SELECT l.person_id AS person_id, s.code AS source, r.fields AS fields, "
         f"r.valid_from AS valid_from FROM {SourceRecord._meta.db_table} r "
@@ -177,12 +194,22 @@ def _findings(results: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame)
         pl.col("receiving").fill_null(False)
     )
     paid = pl.col("policy").is_in(list(RECEIPT))
+    # 低保 (urban or rural) and 特困 exclude each other: a household on one of the three rolls is
+    # covered by the guarantee of basic living, and is not 漏保 for the other two
+    basic = pl.col("policy").is_in(list(BASIC_LIVING))
+    covered = (
+        pl.col("receiving")
+        .filter(pl.col("policy").is_in(list(BASIC_LIVING)))
+        .any()
+        .over("household_id")
+    )
+    joined = joined.with_columns(covered=basic & covered.fill_null(False))
     status = (
         pl.when(pl.col("receiving") & (pl.col("eligible") == False))  # noqa: E712
         .then(pl.lit(FindingStatus.MISMATCH.value))
         .when(pl.col("receiving"))
         .then(pl.lit(FindingStatus.RECEIVING.value))
-        .when(pl.col("eligible") & paid)
+        .when(pl.col("eligible") & paid & ~pl.col("covered"))
         .then(pl.lit(FindingStatus.MISSED.value))
         .when(pl.col("eligible"))
         .then(pl.lit(FindingStatus.ELIGIBLE.value))

@@ -1,0 +1,58 @@
+"""Which household × policy pairs become 漏保 / 错保 / receiving: the status rules of _findings."""
+
+import polars as pl
+import pytest
+
+from minqing.assessment.actions import _findings
+from minqing.assessment.facts import FACTS_SCHEMA
+
+
+def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict[str, str]:
+    results = pl.DataFrame(
+        {
+            "household_id": [1] * len(eligible),
+            "policy": list(eligible),
+            "eligible": list(eligible.values()),
+            "amount": [None] * len(eligible),
+            "explanation": [[]] * len(eligible),
+        },
+        schema_overrides={"eligible": pl.Boolean, "amount": pl.Float64},
+    )
+    members = pl.DataFrame({"household_id": [1], "person_id": [7]})
+    row = {c: None for c in FACTS_SCHEMA}
+    row.update(person_id=7, **receives)
+    facts = pl.DataFrame([row], schema=FACTS_SCHEMA)
+    found = _findings(results, members, facts)
+    return dict(found.select("policy", "status").iter_rows())
+
+
+@pytest.mark.parametrize(
+    ("eligible", "receives", "expected"),
+    [
+        # eligible and on no roll: 漏保
+        ({"dibao_urban": True, "tekun": None}, {}, {"dibao_urban": "missed", "tekun": "undecided"}),
+        # on the 特困 roll: covered by the guarantee of basic living, not 漏保 for 低保
+        (
+            {"dibao_urban": True, "tekun": None},
+            {"receives_tekun": True},
+            {"dibao_urban": "eligible", "tekun": "receiving"},
+        ),
+        # on 低保 while eligible: receiving; while not eligible: 错保
+        (
+            {"dibao_urban": True},
+            {"receives_dibao": True, "dibao_type": "城市低保"},
+            {"dibao_urban": "receiving"},
+        ),
+        (
+            {"dibao_urban": False},
+            {"receives_dibao": True, "dibao_type": "城市低保"},
+            {"dibao_urban": "mismatch"},
+        ),
+        # a policy paid from no roll is "eligible", never 漏保
+        ({"medical_aid": True}, {}, {"medical_aid": "eligible"}),
+        # neither eligible nor receiving: no row
+        ({"old_age_allowance": False}, {}, {}),
+    ],
+)
+def test_finding_status(eligible, receives, expected):
+    assert _status(eligible, receives) == expected
