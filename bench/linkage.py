@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+import children
 import polars as pl
 
 STEP_KEYS = {
@@ -37,10 +34,6 @@ STEP_KEYS = {
     "更新人工确认清单": "review_s",
     "完成": "commit_s",
 }
-
-
-def peak_mb() -> int:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 # ---------------------------------------------------------------- children (one per phase)
@@ -103,12 +96,12 @@ def child_minqing(out: Path) -> dict:
     marks: list[tuple[str, float, int]] = []
 
     def progress(label: str, done: int, total: int) -> None:
-        marks.append((label, time.perf_counter(), peak_mb()))
+        marks.append((label, time.perf_counter(), children.peak_mb()))
 
     started = time.perf_counter()
     summary = actions.link(progress=progress)
     ended = time.perf_counter()
-    result = {"wall_s": round(ended - started, 1), "peak_mb": peak_mb()}
+    result = {"wall_s": round(ended - started, 1), "peak_mb": children.peak_mb()}
     times = [t for _, t, _ in marks] + [ended]
     for (label, at, _), following in zip(marks, times[1:], strict=True):
         result[STEP_KEYS[label]] = round(following - at, 1)
@@ -151,7 +144,7 @@ def child_exact_id(out: Path) -> dict:
     ended = time.perf_counter()
     result = {
         "wall_s": round(ended - started, 1),
-        "peak_mb": peak_mb(),
+        "peak_mb": children.peak_mb(),
         "load_s": round(loaded - started, 1),
         "join_s": round(ended - loaded, 2),
     }
@@ -182,7 +175,7 @@ def child_splink_stock(out: Path) -> dict:
     ended = time.perf_counter()
     result = {
         "wall_s": round(ended - started, 1),
-        "peak_mb": peak_mb(),
+        "peak_mb": children.peak_mb(),
         "load_s": round(loaded - started, 1),
         "train_score_s": round(trained - loaded, 1),
         "cluster_s": round(ended - trained, 1),
@@ -212,7 +205,7 @@ def child_febrl4(out: Path) -> dict:
         training_blocks=generic.FEBRL_TRAINING_BLOCKS,
     )
     seconds = time.perf_counter() - started
-    result = {"wall_s": round(seconds, 1), "peak_mb": peak_mb()}
+    result = {"wall_s": round(seconds, 1), "peak_mb": children.peak_mb()}
     # rec-N-org in A and rec-N-dup-0 in B are the same entity N
     entity = frame.select("unique_id", entity=pl.col("rec_id").str.extract(r"^rec-(\d+)-"))
     truth = entity.rename({"unique_id": "truth_id", "entity": "person_id"})
@@ -365,42 +358,7 @@ def print_residuals(table: pl.DataFrame, size: int) -> None:
 
 
 def run_child(phase: str, data: Path, out: Path, env: dict, *args: str) -> dict:
-    log = out / f"{phase}.log"
-    load = round(os.getloadavg()[0], 1)
-    with log.open("w") as err:
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                phase,
-                "--data",
-                str(data),
-                "--out",
-                str(out),
-                *args,
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            check=False,
-        )
-    if done.returncode:
-        raise SystemExit(f"{phase} failed:\n{log.read_text()[-3000:]}")
-    # other work on the machine skews wall_s: the 1-minute load average at the start says how much
-    return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_1m": load}
-
-
-def child_env(data: Path, database: Path | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINQING_", "DATABASE_URL"))}
-    env["DJANGO_SETTINGS_MODULE"] = "minqing.settings"
-    env["MINQING_DEBUG"] = "0"  # as in production: no query log
-    env["MINQING_SECRET_KEY"] = "bench-" + uuid.uuid4().hex
-    env["MINQING_DATA_DIR"] = str(data)
-    if database is not None:
-        env["DATABASE_URL"] = f"sqlite:///{database}"
-    return env
+    return children.run_child(__file__, phase, data, out, env, *args)
 
 
 def bench(size: int, data: Path) -> dict:
@@ -418,7 +376,7 @@ def bench(size: int, data: Path) -> dict:
         if setup is None or setup["persons"] != persons:
             setup = {
                 "persons": persons,
-                **run_child("setup", data, out, child_env(data), str(persons)),
+                **run_child("setup", data, out, children.child_env(data), str(persons)),
             }
             marker.write_text(json.dumps(setup))
         # minqing writes persons and households: it runs on a copy, so the setup stays reusable
@@ -430,12 +388,12 @@ def bench(size: int, data: Path) -> dict:
             if (data / f"minqing.sqlite3{suffix}").exists():
                 shutil.copy(data / f"minqing.sqlite3{suffix}", work / f"minqing.sqlite3{suffix}")
         results["minqing"] = run_child(
-            "minqing", data, out, child_env(data, work / "minqing.sqlite3")
+            "minqing", data, out, children.child_env(data, work / "minqing.sqlite3")
         )
         shutil.rmtree(work, ignore_errors=True)
         for i, phase in enumerate(["exact_id", "splink_stock", "febrl4"], start=2):
             progress(phase, i, len(phases))
-            results[phase] = run_child(phase, data, out, child_env(data))
+            results[phase] = run_child(phase, data, out, children.child_env(data))
         progress("evaluate", 5, len(phases))
         truth = pl.read_parquet(data / "bench-records.parquet")
         for method in ("minqing", "exact_id", "splink_stock"):

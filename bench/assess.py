@@ -1,0 +1,241 @@
+"""Benchmark: assess every household of the synthetic district (all policies, explanations
+stored), and score the findings against the generator's truth, end to end — after linkage, on
+linked households, not on the truth's.
+
+    uv run python bench/assess.py --size 100000
+
+--size is the target number of HOUSEHOLDS (the district gets about 2.5 persons per household).
+Setup (generate, import every extract, link: `minqing demo --no-serve`) is not timed; with
+--keep DIR it is done once in DIR and reused. Phases, each in its own process (peak_mb is its own):
+
+- assess: `assessment.actions.assess()` on the database — read, compute, write, commit;
+- scaled: the compute alone (no database) on the same frames repeated --scale times with fresh
+  ids, for the whole-district size the issue asks about (1M households) without linking
+  millions of records first;
+- quality: bench/assess_quality.py against truth/.
+
+Ends with one line of JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import children
+
+PERSONS_PER_HOUSEHOLD = 2.45  # the generator's mean (docs/synth.md: nine household shapes)
+ON = "2026-10-31"  # the district's data date (manifest as_of)
+
+
+def child_setup(data: Path, persons: int) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("demo", no_serve=True, persons=persons, as_json=True)
+    from minqing.registry.models import Household
+
+    return {
+        "setup_s": round(time.perf_counter() - started, 1),
+        "households": Household.objects.active().count(),
+    }
+
+
+def child_assess() -> dict:
+    import django
+
+    django.setup()
+    from datetime import date
+
+    from minqing.assessment import actions
+
+    marks: list[tuple[str, float]] = []
+    started = time.perf_counter()
+    summary = actions.assess(
+        on=date.fromisoformat(ON),
+        progress=lambda label, done, total: marks.append((label, time.perf_counter())),
+    )
+    ended = time.perf_counter()
+    steps = {}
+    times = [t for _, t in marks] + [ended]
+    for (label, at), following in zip(marks, times[1:], strict=True):
+        steps[label] = round(following - at, 2)
+    return {
+        "wall_s": round(ended - started, 2),
+        "peak_mb": children.peak_mb(),
+        "households": summary["households"],
+        "findings": summary["findings"],
+        "missed": summary["missed"],
+        "mismatched": summary["mismatched"],
+        "steps_s": steps,
+    }
+
+
+def child_scaled(scale: int) -> dict:
+    """compute() on the district's frames repeated `scale` times (ids offset per copy)."""
+    import django
+
+    django.setup()
+    from datetime import date
+
+    import polars as pl
+
+    from minqing.assessment import actions
+
+    records, members, households = actions.load()
+    person_step = int(members["person_id"].max()) + 1
+    household_step = int(households["household_id"].max()) + 1
+
+    def tiled(frame: pl.DataFrame) -> pl.DataFrame:
+        copies = []
+        for i in range(scale):
+            shifted = frame
+            if "person_id" in frame.columns:
+                shifted = shifted.with_columns(pl.col("person_id") + i * person_step)
+            if "household_id" in frame.columns:
+                shifted = shifted.with_columns(pl.col("household_id") + i * household_step)
+            copies.append(shifted)
+        return pl.concat(copies, rechunk=True)
+
+    records, members, households = tiled(records), tiled(members), tiled(households)
+    loaded_mb = children.peak_mb()
+    started = time.perf_counter()
+    _, findings, classes = actions.compute(records, members, households, on=date.fromisoformat(ON))
+    wall = time.perf_counter() - started
+    return {
+        "households": households.height,
+        "members": members.height,
+        "records": records.height,
+        "wall_s": round(wall, 2),
+        "households_per_s": round(households.height / wall),
+        "findings": findings.height,
+        "typed": classes.filter(pl.col("types").list.len() > 0).height,
+        "input_mb": loaded_mb,
+        "peak_mb": children.peak_mb(),
+    }
+
+
+def child_quality(data: Path) -> dict:
+    import django
+
+    django.setup()
+    import assess_quality
+
+    return assess_quality.scores(
+        assess_quality.ours_from_database(), data / "demo" / "district" / "truth"
+    )
+
+
+def bench(size: int, data: Path, scale_to: int) -> dict:
+    from minqing.core.progress import steps
+
+    persons = round(size * PERSONS_PER_HOUSEHOLD)
+    out = data / "bench-out"
+    out.mkdir(parents=True, exist_ok=True)
+    marker = data / "bench-setup.json"
+    phases = ["setup", "assess", "scaled", "quality"]
+    results: dict = {}
+    with steps(f"assess bench --size {size:,}") as progress:
+        progress("setup", 0, len(phases))
+        setup = json.loads(marker.read_text()) if marker.exists() else None
+        if setup is None or setup["persons"] != persons:
+            setup = {
+                "persons": persons,
+                **children.run_child(
+                    __file__, "setup", data, out, children.child_env(data), str(persons)
+                ),
+            }
+            marker.write_text(json.dumps(setup))
+        # assess writes: it runs on a copy, so the setup stays reusable (and every run is a first)
+        progress("assess", 1, len(phases))
+        work = data / "bench-run"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        for suffix in ("", "-wal"):
+            if (data / f"minqing.sqlite3{suffix}").exists():
+                shutil.copy(data / f"minqing.sqlite3{suffix}", work / f"minqing.sqlite3{suffix}")
+        env = children.child_env(data, work / "minqing.sqlite3")
+        results["assess"] = children.run_child(__file__, "assess", data, out, env)
+        scale = max(1, round(scale_to / setup["households"]))
+        progress("scaled", 2, len(phases))
+        results["scaled"] = children.run_child(__file__, "scaled", data, out, env, str(scale))
+        progress("quality", 3, len(phases))
+        results["quality"] = children.run_child(__file__, "quality", data, out, env)
+        shutil.rmtree(work, ignore_errors=True)
+        progress("完成", len(phases), len(phases))
+    return {
+        "bench": "assess",
+        "size": size,
+        "persons": persons,
+        "households": setup["households"],
+        "setup_s": setup["setup_s"],
+        "wall_s": results["assess"]["wall_s"],
+        "peak_mb": results["assess"]["peak_mb"],
+        **results,
+    }
+
+
+def print_quality(quality: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="finding quality against the truth (P = precision, R = recall)")
+    for column in ("policy", "eligible P", "eligible R", "surfaced R", "undecided"):
+        table.add_column(column)
+    for column in ("漏保 P", "漏保 R", "错保 P", "错保 R"):
+        table.add_column(column)
+    for policy, f in quality["policies"].items():
+        cells = [
+            policy,
+            f["eligible"]["precision"],
+            f["eligible"]["recall"],
+            f["surfaced_recall"],
+            f["undecided"],
+        ]
+        for kind in ("missed", "mismatch"):
+            cells += [f[kind]["precision"], f[kind]["recall"]] if kind in f else ["", ""]
+        table.add_row(*[str(c) if c is not None else "—" for c in cells])
+    Console(stderr=True).print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000, help="households")
+    parser.add_argument("--scale-to", type=int, default=1_000_000, help="households, compute only")
+    parser.add_argument("--keep", type=Path, help="set up in DIR and keep it (reused when present)")
+    parser.add_argument("--child")
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("rest", nargs="*")
+    args = parser.parse_args()
+    if args.child:
+        run = {
+            "setup": lambda: child_setup(args.data, int(args.rest[0])),
+            "assess": child_assess,
+            "scaled": lambda: child_scaled(int(args.rest[0])),
+            "quality": lambda: child_quality(args.data),
+        }[args.child]
+        print(json.dumps(run(), ensure_ascii=False))
+        return
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        result = bench(args.size, args.keep.resolve(), args.scale_to)
+    else:
+        with tempfile.TemporaryDirectory(prefix="minqing-bench-assess-") as tmp:
+            result = bench(args.size, Path(tmp), args.scale_to)
+    print_quality(result["quality"])
+    for phase in ("assess", "scaled"):
+        print(f"{phase}: {result[phase]}", file=sys.stderr)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
