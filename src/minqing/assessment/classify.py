@@ -117,20 +117,39 @@ def classify(
         .then(pl.lit("policy"))
         .otherwise(pl.lit("general"))
     )
-    factor_structs = [
-        pl.when(pl.col(name)).then(
-            pl.struct(factor=pl.lit(name), label=pl.lit(label), weight=pl.lit(weight))
+    # the factors present, long (one row per household × factor), then one list per household:
+    # concat_list over struct columns is slow at a million rows
+    table = pl.DataFrame(
+        {
+            "factor": list(RISK_FACTORS),
+            "label": [label for label, _ in RISK_FACTORS.values()],
+            "weight": [weight for _, weight in RISK_FACTORS.values()],
+        },
+        schema_overrides={"weight": pl.Int64},
+    )
+    present = (
+        frame.select("household_id", *RISK_FACTORS)
+        .unpivot(index="household_id", variable_name="factor", value_name="present")
+        .filter(pl.col("present"))
+        .join(table, on="factor", maintain_order="left")
+        .group_by("household_id", maintain_order=True)
+        .agg(
+            factors=pl.struct("factor", "label", "weight"),
+            risk=pl.col("weight").sum(),
         )
-        for name, (label, weight) in RISK_FACTORS.items()
-    ]
-    frame = frame.with_columns(factors=pl.concat_list(factor_structs).list.drop_nulls())
+    )
+    order = {name: i for i, name in enumerate(RISK_FACTORS)}
+    frame = frame.join(present, on="household_id", how="left")
     return frame.select(
         "household_id",
         "types",
         "category",
-        risk=pl.min_horizontal(
-            pl.col("factors").list.eval(pl.element().struct.field("weight")).list.sum(),
-            pl.lit(100),
-        ).cast(pl.Int32),
-        factors="factors",
+        risk=pl.min_horizontal(pl.col("risk").fill_null(0), pl.lit(100)).cast(pl.Int32),
+        factors=pl.col("factors")
+        .fill_null([])
+        .list.eval(
+            pl.element().sort_by(
+                pl.element().struct.field("factor").replace_strict(order, return_dtype=pl.Int32)
+            )
+        ),
     ).sort("household_id")

@@ -75,22 +75,62 @@ COUNTS = [
 FLAGS = [c for c, t in FACTS_SCHEMA.items() if t == pl.Boolean]
 
 
+# the fields each list is read for: each record's JSON is decoded once, into these only
+READS = {
+    "gongan_huji": ["hukou_type", "status", "deregistered_on"],
+    "renshe_shebao": ["employment_status", "contribution_base", "pension_amount", "insurance_type"],
+    "renshe_shiye": ["receives_unemployment_benefit"],
+    "canlian_zheng": ["disability_grade", "disability_category"],
+    "minzheng_liangxiang": ["disability_grade", "disability_category", "subsidy_type"],
+    "weijian_bing": ["illness_type"],
+    "yibao_feiyong": ["spending_total", "spending_self"],
+    "cheguan_jidongche": ["vehicle_status"],
+    "zhujian_fangchan": ["property_use", "floor_area"],
+    "shichang_zhuti": ["business_status"],
+    "jiaoyu_xueji": [
+        "school_stage",
+        "school_status",
+        "is_left_behind",
+        "is_orphan",
+        "guardianship",
+    ],
+    "minzheng_dibao": ["benefit_type"],
+    "minzheng_tekun": [],
+    "minzheng_gaoling": [],
+    "hotline_12345": ["request_type"],
+}
+
+
 def _field(name: str, dtype=pl.String) -> pl.Expr:
-    value = pl.col("fields").str.json_path_match(f"$.{name}")
+    value = pl.col("_fields").struct.field(name)
     return value if dtype == pl.String else value.cast(dtype, strict=False)
+
+
+def _decoded(rows: pl.DataFrame, source: str) -> pl.DataFrame:
+    names = READS[source]
+    if not names:
+        return rows
+    schema = pl.Struct({name: pl.String for name in names})
+    return rows.with_columns(_fields=pl.col("fields").str.json_decode(schema))
 
 
 def person_facts(records: pl.DataFrame) -> pl.DataFrame:
     """One row per person with the facts of FACTS_SCHEMA (flags false and counts 0 when no list
     says otherwise; values null when unknown)."""
-    newest = records.sort("valid_from", descending=True)
+    by_source = records.sort("valid_from", descending=True).partition_by(
+        "source", as_dict=True, include_key=False
+    )
+    empty = records.clear().drop("source")
+
+    def of(source: str) -> pl.DataFrame:
+        return by_source.get((source,), empty)
 
     def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
-        rows = newest.filter(pl.col("source") == source)
-        return rows.select("person_id", **columns).unique("person_id", keep="first")
+        rows = of(source).unique("person_id", keep="first", maintain_order=True)
+        return _decoded(rows, source).select("person_id", **columns)
 
     def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:
-        rows = newest.filter(pl.col("source") == source)
+        rows = _decoded(of(source), source)
         if condition is not None:
             rows = rows.filter(condition)
         return rows.group_by("person_id").agg(**columns)
