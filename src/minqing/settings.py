@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "minqing.sources",
     "minqing.linkage",
     "minqing.assessment",
+    "minqing.casework",
     "minqing.synth",
 ]
 
