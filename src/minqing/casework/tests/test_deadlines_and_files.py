@@ -22,11 +22,11 @@ def test_due_dates_count_working_days():
     )
 
 
-def test_the_weekday_stand_in_skips_weekends():
-    weekdays = deadlines._Weekdays()
-    assert weekdays.add_workdays(FRIDAY, 1) == dt.date(2026, 12, 14)
-    assert weekdays.add_workdays(FRIDAY, 5) == dt.date(2026, 12, 18)
-    assert weekdays.add_workdays(FRIDAY, 0) == FRIDAY
+def test_the_clock_skips_weekends_and_public_holidays_and_counts_adjusted_working_days():
+    assert deadlines.due_on(FRIDAY, workdays=1) == dt.date(2026, 12, 14)
+    assert deadlines.due_on(FRIDAY) == dt.date(2026, 12, 18)
+    # dispatched the Friday before 春节 2026: Saturday 14 February is worked, 15–23 are not
+    assert deadlines.due_on(dt.date(2026, 2, 13)) == dt.date(2026, 2, 27)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,7 @@ def test_overdue_levels(today, level):
         (dt.date(2026, 12, 7), dt.date(2026, 12, 8)),  # Monday → Tuesday
         (dt.date(2026, 12, 8), dt.date(2026, 12, 8)),  # Tuesday itself
         (dt.date(2026, 12, 9), dt.date(2026, 12, 15)),  # Wednesday → next week
+        (dt.date(2026, 10, 5), dt.date(2026, 10, 13)),  # Tuesday 6 October is 国庆
     ],
 )
 def test_the_care_day_is_the_next_tuesday(today, care_day):
