@@ -18,6 +18,7 @@ from minqing.casework.actions.ledger import (
     confirm_proposal,
     reclassify_entry,
     reject_proposal,
+    sync_entry_areas,
 )
 from minqing.casework.actions.measures import (
     EDITABLE_MEASURE_FIELDS,
@@ -64,6 +65,7 @@ __all__ = [
     "reveal_identifier",
     "set_major",
     "sweep_overdue",
+    "sync_entry_areas",
     "transfer_problem",
     "update_measure",
 ]

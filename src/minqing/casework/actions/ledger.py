@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 
 from minqing.accounts.models import User
 from minqing.assessment.models import Category, Proposal, ProposalKind, ProposalStatus
@@ -342,3 +344,45 @@ def reclassify_entry(
             summary=f"家庭户 {entry.household}: 调整为{entry.get_category_display()}: {reason}",
         )
     return entry
+
+
+@transaction.atomic
+def sync_entry_areas(*, by: User | None = None) -> int:
+    """Copy each household's grid to its entry where they differ (a household that moved, as a
+    new link run found it): entries are scoped by their own area, so a stale one would stay in
+    the old grid's lists. Idempotent; returns how many entries moved."""
+    moved = list(
+        LedgerEntry.objects.exclude(area_id=F("household__area_id"))
+        .select_related("area", "household__area")
+        .select_for_update(of=("self",))
+    )
+    if not moved:
+        return 0
+    now = timezone.now()
+    for entry in moved:
+        LedgerEntry.objects.filter(pk=entry.pk).update(
+            area_id=entry.household.area_id, version=F("version") + 1, updated_at=now
+        )
+    Change.objects.bulk_create(
+        [
+            change_row(
+                ChangeKind.EDIT,
+                by=by,
+                household_id=entry.household_id,
+                entry=entry,
+                field="area",
+                from_value=entry.area.full_name,
+                to_value=entry.household.area.full_name,
+                reason="家庭户所在网格变化",
+            )
+            for entry in moved
+        ],
+        batch_size=500,
+    )
+    record(
+        "casework.sync_entry_areas",
+        by=by,
+        summary=f"台账家庭所在网格同步: {len(moved)} 户",
+        details={"entries": [entry.pk for entry in moved]},
+    )
+    return len(moved)

@@ -268,3 +268,28 @@ def test_reclassify_keeps_both_changes(grid, street_staff):
     # the same again changes nothing and records nothing
     reclassify_entry(entry, category="policy", reason="复核", by=street_staff)
     assert audits("reclassify_entry").count() == 1
+
+
+def test_an_entry_follows_its_household_to_another_grid(
+    grid, other_grid, grid_worker, other_grid_worker
+):
+    from minqing.casework.actions import sync_entry_areas
+    from minqing.casework.queries import ledger_scope
+
+    entry = make_entry(grid)
+    make_entry(grid)
+    household = entry.household
+    household.area = other_grid
+    household.save()
+    assert sync_entry_areas() == 1
+    entry.refresh_from_db()
+    assert (entry.area, entry.version) == (other_grid, 2)
+    change = Change.objects.get(entry=entry, field="area")
+    assert (change.from_value, change.to_value) == (
+        "定和街道丰收社区第1网格",
+        "定和街道丰收社区第2网格",
+    )
+    assert ledger_scope(other_grid_worker).entries().filter(pk=entry.pk).exists()
+    assert not ledger_scope(grid_worker).entries().filter(pk=entry.pk).exists()
+    assert sync_entry_areas() == 0
+    assert audits("sync_entry_areas").count() == 1
