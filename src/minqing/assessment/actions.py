@@ -253,38 +253,113 @@ def _write_findings(run, findings: pl.DataFrame) -> None:
 
 
 def _write_proposals(run, classes: pl.DataFrame, now) -> int:
-    """An include proposal for each household with a family type that has none open or
-    confirmed; an open one whose household no longer has a type is withdrawn."""
+    """Proposals for the ledger; nothing enters or leaves it until a person confirms (casework).
+
+    - include: a household with a family type, not in the ledger, without an open proposal;
+    - exit: a household in the ledger that has no family type any more (or is no longer an
+      active household: its members died or were merged into another);
+    - change: a household in the ledger whose category is not the one the data now say.
+    An open proposal the data no longer support is withdrawn. A rerun on unchanged data finds
+    every proposal already open, so it proposes nothing new."""
+    from minqing.casework.models import ACTIVE_ENTRY, LedgerEntry  # the ledger reads us back
+
     table = Proposal._meta.db_table
-    existing = read_frame(
-        f"SELECT id, household_id, status FROM {table} WHERE kind = 'include' "
-        "AND status IN ('open', 'confirmed')",
-        schema={"id": pl.Int64, "household_id": pl.Int64, "status": pl.String},
+    open_now = read_frame(
+        f"SELECT id, household_id, kind, category FROM {table} WHERE status = 'open'",
+        schema={"id": pl.Int64, "household_id": pl.Int64, "kind": pl.String, "category": pl.String},
+    )
+    statuses = ", ".join(f"'{s}'" for s in ACTIVE_ENTRY)
+    ledger = read_frame(
+        f"SELECT household_id, category AS ledger_category, types AS ledger_types "
+        f"FROM {LedgerEntry._meta.db_table} WHERE status IN ({statuses})",
+        schema={"household_id": pl.Int64, "ledger_category": pl.String, "ledger_types": pl.String},
     )
     typed = classes.filter(pl.col("types").list.len() > 0)
-    fresh = typed.join(existing, on="household_id", how="anti")
-    insert_frame(
-        table,
-        fresh.select(
-            household_id="household_id",
-            run_id=pl.lit(run.pk),
-            kind=pl.lit(ProposalKind.INCLUDE.value),
-            category=pl.col("category").fill_null(""),
-            types=json_list("types"),
-            reasons=json_list("factors"),
-            status=pl.lit(ProposalStatus.OPEN.value),
-            created_at=pl.lit(now),
-            updated_at=pl.lit(now),
+    in_ledger = classes.join(ledger, on="household_id", how="right").with_columns(
+        pl.col("types").fill_null([]).alias("types")
+    )
+
+    def of_kind(kind: ProposalKind) -> pl.DataFrame:
+        return open_now.filter(pl.col("kind") == kind.value)
+
+    include = typed.join(ledger, on="household_id", how="anti")
+    gone = pl.col("category").is_null() & pl.col("risk").is_null()  # not an active household
+    exit_ = in_ledger.filter(pl.col("types").list.len() == 0).with_columns(
+        reasons=pl.when(gone)
+        .then(pl.lit('["家庭户已不在册: 成员均已去世或已并入其他户"]'))
+        .otherwise(pl.lit('["本次评估未发现需要关注的情形, 原家庭类型不再成立"]'))
+    )
+    change = in_ledger.filter(
+        (pl.col("types").list.len() > 0)
+        & (pl.col("category").fill_null("") != pl.col("ledger_category").fill_null(""))
+    )
+    # a person said no to this very proposal (same kind, category and types): not again until
+    # the data change
+    refused = read_frame(
+        f"SELECT household_id, kind, category, types FROM {table} WHERE status = 'rejected'",
+        schema={
+            "household_id": pl.Int64,
+            "kind": pl.String,
+            "category": pl.String,
+            "types": pl.String,
+        },
+    ).with_columns(signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))))
+
+    def not_refused(rows: pl.DataFrame, kind: ProposalKind) -> pl.DataFrame:
+        return rows.with_columns(
+            signature=_signature(pl.col("types")), category_=pl.col("category").fill_null("")
+        ).join(
+            refused.filter(pl.col("kind") == kind.value),
+            left_on=["household_id", "category_", "signature"],
+            right_on=["household_id", "category", "signature"],
+            how="anti",
+        )
+
+    fresh = {
+        ProposalKind.INCLUDE: not_refused(include, ProposalKind.INCLUDE).join(
+            of_kind(ProposalKind.INCLUDE), on="household_id", how="anti"
         ),
+        ProposalKind.EXIT: not_refused(exit_, ProposalKind.EXIT).join(
+            of_kind(ProposalKind.EXIT), on="household_id", how="anti"
+        ),
+        # a change to another category than the open one replaces it
+        ProposalKind.CHANGE: not_refused(change, ProposalKind.CHANGE).join(
+            of_kind(ProposalKind.CHANGE), on=["household_id", "category"], how="anti"
+        ),
+    }
+    stale = pl.concat(
+        [
+            of_kind(ProposalKind.INCLUDE).join(include, on="household_id", how="anti"),
+            of_kind(ProposalKind.EXIT).join(exit_, on="household_id", how="anti"),
+            of_kind(ProposalKind.CHANGE).join(change, on=["household_id", "category"], how="anti"),
+        ]
     )
-    gone = existing.filter(pl.col("status") == ProposalStatus.OPEN.value).join(
-        typed, on="household_id", how="anti"
-    )
-    if gone.height:
+    if stale.height:
         update_frame(
             table,
-            gone.select("id").with_columns(
+            stale.select("id").with_columns(
                 status=pl.lit(ProposalStatus.WITHDRAWN.value), updated_at=pl.lit(now)
             ),
         )
-    return fresh.height
+    for kind, rows in fresh.items():
+        reasons = pl.col("reasons") if kind == ProposalKind.EXIT else json_list("factors")
+        insert_frame(
+            table,
+            rows.select(
+                household_id="household_id",
+                run_id=pl.lit(run.pk),
+                kind=pl.lit(kind.value),
+                category=pl.col("category").fill_null(""),
+                types=json_list("types"),
+                reasons=reasons,
+                status=pl.lit(ProposalStatus.OPEN.value),
+                created_at=pl.lit(now),
+                updated_at=pl.lit(now),
+            ),
+        )
+    return sum(rows.height for rows in fresh.values())
+
+
+def _signature(types: pl.Expr) -> pl.Expr:
+    """The family types as one comparable text, in any order."""
+    return types.list.sort().list.join(",").fill_null("")

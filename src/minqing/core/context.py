@@ -38,7 +38,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("数据导入", reverse("sources:index"), SOURCES_VIEWS))
     if may_review(user):
         items.append(("人工确认", reverse("linkage:review"), LINKAGE_VIEWS))
-        items.append(("纳入建议", reverse("assessment:proposals"), ASSESSMENT_VIEWS))
+        items.append(("台账建议", reverse("assessment:proposals"), ASSESSMENT_VIEWS))
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index"), set()))
     context["nav_items"] = [

@@ -67,3 +67,36 @@ def test_assess_explains_its_findings_and_proposes_each_household_once(linked):
     assert second["proposals_new"] == 0
     assert Proposal.objects.open().count() == first["typed"]
     assert second["missed"] == first["missed"] and second["mismatched"] == first["mismatched"]
+
+
+def test_households_in_the_ledger_get_exit_and_change_proposals_once(linked):
+    from minqing.casework.models import EntryStatus, LedgerEntry
+
+    assess(on=ON)
+    typed = HouseholdAssessment.objects.exclude(types=[]).exclude(category="")
+    in_need = typed.first()
+    untyped = HouseholdAssessment.objects.filter(types=[]).first()
+    other = "general" if in_need.category != "general" else "major"
+    for assessment, category in ((in_need, other), (untyped, "policy")):
+        LedgerEntry.objects.create(
+            household=assessment.household,
+            area=assessment.household.area,
+            types=["hardship"],
+            category=category,
+            status=EntryStatus.LISTED,
+        )
+
+    again = assess(on=ON)
+    change = Proposal.objects.open().get(kind="change")
+    assert change.household_id == in_need.household_id and change.category == in_need.category
+    exit_ = Proposal.objects.open().get(kind="exit")
+    assert exit_.household_id == untyped.household_id and exit_.reasons
+    assert again["proposals_new"] == 2
+    # in the ledger: its include proposal is no longer open
+    assert not Proposal.objects.open().filter(household=in_need.household, kind="include")
+
+    # unchanged data: nothing new; a proposal a person refused is not made again
+    assert assess(on=ON)["proposals_new"] == 0
+    Proposal.objects.filter(pk=exit_.pk).update(status="rejected")
+    assert assess(on=ON)["proposals_new"] == 0
+    assert not Proposal.objects.open().filter(kind="exit")

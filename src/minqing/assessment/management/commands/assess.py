@@ -19,7 +19,7 @@ STATUS_LABELS = {
 
 
 class Command(BaseCommand):
-    help = "综合评估: 按各项政策认定每户, 找出漏保和错保, 划分家庭类型与类别, 提出纳入台账建议。"
+    help = "综合评估: 按各项政策认定每户, 找出漏保和错保, 划分家庭类型与类别, 提出纳入、退出和调整类别的台账建议。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         c = console()
         c.print(
             f"[bold]评估批次 {result['run']}[/]  {result['households']:,} 户, 其中 {result['typed']:,} 户有家庭类型; "
-            f"漏保 {result['missed']:,}, 错保 {result['mismatched']:,}; 新增纳入建议 {result['proposals_new']:,} ({result['seconds']} 秒)"
+            f"漏保 {result['missed']:,}, 错保 {result['mismatched']:,}; 新增台账建议 {result['proposals_new']:,} ({result['seconds']} 秒)"
         )
         kinds = Table(title="家庭类型与类别")
         kinds.add_column("项目")
