@@ -1,0 +1,3 @@
+"""Ledger pages (see __init__)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Daily-work pages (see __init__)."""
+
+urlpatterns: list = []
