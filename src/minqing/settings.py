@@ -8,6 +8,7 @@ MINQING_ALLOWED_HOSTS comma-separated, default "127.0.0.1,localhost"
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "minqing.core",
     "minqing.accounts",
     "minqing.audit",
@@ -52,9 +56,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # admins and superusers: no page before the TOTP code (accounts/second_factor.py)
+    "minqing.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: turns a locked-out login into our Chinese page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "minqing.urls"
@@ -105,12 +114,43 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "minqing.accounts.passwords.MinimumLengthChineseValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 level 3: at least 3 of upper case, lower case, digits, symbols
+    {"NAME": "minqing.accounts.passwords.CharacterClassesValidator"},
 ]
+
+# django-axes checks every login first (a locked-out username is refused before its password
+# is even compared), then Django's own backend logs in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (等保 level 3): 5 failed logins lock the username for 30 minutes, counted per
+# username and not per IP — the clerks of a street office share one NAT address, and one
+# person's typos must not lock out the whole office. A failure during the lock does not extend
+# it; a successful login clears the count. The security admin unlocks early in the admin site.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that locking without the IP lets one address try many usernames; on an intranet
+# behind NAT an IP lock would shut a whole office out, and every failure is an audit event.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "minqing.accounts.views.locked_out"
+# Logins, failures and lockouts are audit events (accounts/audit_signals.py); axes keeps only
+# the failure counts it needs, and our admin pages replace its own.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# TOTP second factor for the 三员 admin roles and superusers (accounts/second_factor.py)
+OTP_TOTP_ISSUER = "民情"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "zh-hans"
 # Only Chinese: an English-language browser must not switch the admin or messages to English.

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from minqing.api.api import api, docs_asset
 from minqing.areas import views as area_views
@@ -16,5 +17,10 @@ urlpatterns = [
     path("assessment/", include("minqing.assessment.urls")),
     path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
     path("api/", api.urls),
+    # one login page for the whole site (lockout, then the TOTP step for the 三员)
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -1,18 +1,26 @@
-"""Writes about users and units."""
+"""Writes about users and units, and the audited security steps: second factor, unlock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import django_otp
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minqing.accounts import roles
 from minqing.accounts.models import Department, Role, Unit, UnitKind, User
 from minqing.areas.models import Area, Level
 from minqing.audit.actions import record
+from minqing.audit.models import Outcome
 
 # role code → username, full name (synthetic, like every person in the demo), unit key
 DEMO_USERS = {
@@ -39,14 +47,40 @@ ADMIN_PERMISSIONS = {
         "accounts.view_unit",
         "accounts.view_role",
     ],
-    roles.SECURITY_ADMIN: ["accounts.view_user", "accounts.change_user", "accounts.view_role"],
+    roles.SECURITY_ADMIN: [
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.view_role",
+        "accounts.view_loginlock",
+        "accounts.unlock_login",
+        "accounts.view_secondfactordevice",
+        "accounts.reset_second_factor",
+    ],
     roles.AUDIT_ADMIN: ["audit.view_auditevent"],
 }
+
+
+# The demo's 三员 accounts share this TOTP key (base32, as authenticator apps take it), printed
+# by `minqing demo` and in the README: public, like the demo passwords. Never outside the demo.
+DEMO_TOTP_KEY = "MINQINGDEMOKEY234567MINQINGDEMO2"
+DEMO_DEVICE_NAME = "演示动态口令"
 
 
 def demo_password(username: str) -> str:
     """Deterministic, documented in the demo's output, and valid under AUTH_PASSWORD_VALIDATORS."""
     return f"Minqing-{username}-2026"
+
+
+def demo_second_factor_note(accounts: list[dict]) -> str:
+    """What `minqing demo` prints under the accounts: how the 三员 sign in."""
+    admins = [a["username"] for a in accounts if a.get("totp_key")]
+    if not admins:
+        return ""
+    return (
+        f"三员账号({'、'.join(admins)})登录时还需输入动态口令(TOTP): 在手机验证器应用"
+        f"(如 FreeOTP、Google Authenticator)中手动添加密钥 {DEMO_TOTP_KEY}, "
+        f"或运行 uv run minqing security demo-code {admins[0]} 查看当前 6 位口令。"
+    )
 
 
 @transaction.atomic
@@ -86,6 +120,7 @@ def create_demo_accounts(
         user.roles.set([role])
         if code in ADMIN_PERMISSIONS:
             user.user_permissions.set(_permissions(ADMIN_PERMISSIONS[code]))
+        totp_key = _enrol_demo_device(user) if role.is_security_admin else ""
         if is_new:
             created.append(username)
         accounts.append(
@@ -96,6 +131,7 @@ def create_demo_accounts(
                 "role_name": role.name,
                 "unit": str(user.unit or ""),
                 "full_name": user.full_name,
+                "totp_key": totp_key,
             }
         )
 
@@ -107,6 +143,22 @@ def create_demo_accounts(
         details={"created": created, "usernames": [a["username"] for a in accounts]},
     )
     return accounts
+
+
+def demo_totp_key_hex() -> str:
+    """DEMO_TOTP_KEY as django-otp stores keys (hex)."""
+    return base64.b32decode(DEMO_TOTP_KEY).hex()
+
+
+def _enrol_demo_device(user: User) -> str:
+    """A confirmed TOTP device with the public demo key, so that the demo's admins can sign in
+    without enrolling (their own enrolment works too)."""
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_DEVICE_NAME,
+        defaults={"key": demo_totp_key_hex(), "confirmed": True},
+    )
+    return DEMO_TOTP_KEY
 
 
 def _demo_units(district: Area) -> dict[str, Unit]:
@@ -166,3 +218,123 @@ def _permissions(names: list[str]) -> list[Permission]:
     for app_label, codename in wanted:
         query |= Q(content_type__app_label=app_label, codename=codename)
     return list(Permission.objects.filter(query))
+
+
+# Second factor and lockout. The login itself (success, failure, lockout, logout) is audited
+# from Django's and axes' signals in accounts/audit_signals.py.
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The result of a TOTP code: accepted, or refused (wrong, or too soon after wrong ones)."""
+
+    is_accepted: bool
+    wait_seconds: int = 0
+
+
+def _check_code(
+    request: HttpRequest, devices: list[TOTPDevice], code: str
+) -> tuple[CodeCheck, TOTPDevice | None]:
+    """Try the code on each device (django-otp refuses a code used before and slows down
+    guessing: after n wrong codes a device waits 2^(n-1) seconds). A refusal is audited."""
+    user = request.user
+    code = "".join(code.split())
+    waits = []
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            until = (info or {}).get("locked_until")
+            seconds = int((until - timezone.now()).total_seconds()) + 1 if until else 1
+            waits.append(max(1, seconds))
+            continue
+        verified = django_otp.verify_token(user, device.persistent_id, code)
+        if verified is not None:
+            return CodeCheck(is_accepted=True), verified
+    wait = min(waits) if devices and len(waits) == len(devices) else 0
+    record(
+        "accounts.otp_failed",
+        by=user,
+        obj=user,
+        request=request,
+        outcome=Outcome.DENIED if wait else Outcome.FAILED,
+        summary=f"{user} ({user.username}) 动态口令"
+        + (f"尝试过于频繁, 已拒绝(需等待 {wait} 秒)" if wait else "错误, 已拒绝"),
+        details={"username": user.username, "wait_seconds": wait},
+    )
+    return CodeCheck(is_accepted=False, wait_seconds=wait), None
+
+
+def verify_second_factor(request: HttpRequest, *, code: str) -> CodeCheck:
+    """Check the signed-in user's code against their confirmed devices; on success the session
+    is verified (django_otp.login). Audited either way ("accounts.otp_verified" /
+    "accounts.otp_failed"); the code itself is never stored."""
+    devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+    result, device = _check_code(request, devices, code)
+    if device is not None:
+        request.session.cycle_key()  # a new session id for the raised privilege
+        django_otp.login(request, device)
+        record(
+            "accounts.otp_verified",
+            by=request.user,
+            obj=request.user,
+            request=request,
+            summary=f"{request.user} ({request.user.username}) 动态口令验证通过",
+        )
+    return result
+
+
+def confirm_second_factor(request: HttpRequest, *, device: TOTPDevice, code: str) -> CodeCheck:
+    """Enrolment: the first code from the new device confirms it and verifies the session.
+    Audited ("accounts.otp_enrolled" / "accounts.otp_failed")."""
+    if device.user_id != request.user.pk or device.confirmed:
+        raise ValueError("只能确认本人尚未启用的动态口令设备")
+    result, verified = _check_code(request, [device], code)
+    if verified is None:
+        return result
+    verified.confirmed = True
+    verified.save(update_fields=["confirmed"])
+    request.session.cycle_key()
+    django_otp.login(request, verified)
+    record(
+        "accounts.otp_enrolled",
+        by=request.user,
+        obj=request.user,
+        request=request,
+        summary=f"{request.user} ({request.user.username}) 绑定动态口令设备并验证通过",
+        details={"device": verified.pk},
+    )
+    return result
+
+
+@transaction.atomic
+def reset_second_factor(user: User, *, by: User | None, request: HttpRequest | None = None) -> int:
+    """Remove all of a user's TOTP devices (a lost phone): they enrol again at their next
+    login. Returns the number of devices removed."""
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    record(
+        "accounts.otp_reset",
+        by=by,
+        obj=user,
+        request=request,
+        summary=f"重置 {user} ({user.username}) 的动态口令, 删除设备 {count} 个",
+        details={"username": user.username, "devices": count},
+    )
+    return count
+
+
+@transaction.atomic
+def unlock_logins(
+    usernames: Iterable[str], *, by: User | None, request: HttpRequest | None = None
+) -> int:
+    """Clear the failed-login counts of these usernames (django-axes), which lifts a lockout
+    before its 30 minutes are over. Returns the number of counts cleared."""
+    names = sorted({name for name in usernames if name})
+    cleared = sum(axes_reset(username=name) for name in names)
+    record(
+        "accounts.unlock",
+        by=by,
+        request=request,
+        summary=f"解锁账号: {'、'.join(names) or '(无)'}",
+        details={"usernames": names, "cleared": cleared},
+    )
+    return cleared

@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from minqing.accounts.models import ApiToken, Role, Unit, User
+from minqing.accounts import actions
+from minqing.accounts.models import ApiToken, LoginLock, Role, SecondFactorDevice, Unit, User
 
 
 @admin.register(User)
@@ -89,3 +93,89 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def deactivate(self, request, queryset) -> None:
         count = queryset.filter(is_active=True).update(is_active=False)
         self.message_user(request, f"已停用 {count} 个 API 密钥。")
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """The security admin's view of failed logins (django-axes): who is locked, until when, and
+    the 解锁 action. Rows are never edited or deleted here other than by that action, which is
+    audited."""
+
+    list_display = (
+        "username",
+        "failures_since_start",
+        "attempt_time",
+        "locked_until",
+        "ip_address",
+    )
+    list_filter = ("attempt_time",)
+    search_fields = ("username", "ip_address")
+    fields = ("username", "failures_since_start", "attempt_time", "ip_address", "path_info")
+    readonly_fields = fields
+    ordering = ("-attempt_time",)
+    actions = ["unlock"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_unlock_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.unlock_login")
+
+    @admin.display(description="锁定至")
+    def locked_until(self, attempt: LoginLock) -> str:
+        if attempt.failures_since_start < settings.AXES_FAILURE_LIMIT:
+            return "未锁定"
+        until = attempt.attempt_time + settings.AXES_COOLOFF_TIME
+        if until <= timezone.now():
+            return "已到期"
+        return f"{timezone.localtime(until):%Y-%m-%d %H:%M}"
+
+    @admin.action(description="解锁所选账号", permissions=["unlock"])
+    def unlock(self, request, queryset) -> None:
+        usernames = list(queryset.values_list("username", flat=True))
+        actions.unlock_logins(usernames, by=request.user, request=request)
+        self.message_user(request, f"已解锁: {'、'.join(sorted(set(usernames)))}。")
+
+
+# django-otp's own device admin shows and edits keys; ours shows devices only and resets them.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(SecondFactorDevice)
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    """Who has a TOTP device (never the key). 重置动态口令 removes a user's devices — their
+    phone is lost — and they enrol again at the next login; audited."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__full_name")
+    list_select_related = ("user",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+    actions = ["reset"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_reset_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.reset_second_factor")
+
+    @admin.action(description="重置所选用户的动态口令(需重新绑定)", permissions=["reset"])
+    def reset(self, request, queryset) -> None:
+        users = User.objects.filter(pk__in=queryset.values("user_id")).order_by("username")
+        for user in users:
+            actions.reset_second_factor(user, by=request.user, request=request)
+        self.message_user(request, f"已重置动态口令: {'、'.join(u.username for u in users)}。")

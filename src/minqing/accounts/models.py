@@ -1,8 +1,10 @@
 import hashlib
 import secrets
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minqing.core.models import Model
 
@@ -148,3 +150,25 @@ class ApiToken(models.Model):
         """A new token and its plain key (which is not kept anywhere)."""
         key = "mq_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+
+class LoginLock(AccessAttempt):
+    """django-axes' failed-login counts, per username, shown to the security admin in Chinese;
+    unlocking (deleting the count) goes through accounts.actions.unlock_logins, audited."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "登录锁定"
+        default_permissions = ("view",)
+        permissions = [("unlock_login", "可解锁被锁定的账号")]
+
+
+class SecondFactorDevice(TOTPDevice):
+    """django-otp's TOTP devices, shown without their keys; a reset (the phone is lost) goes
+    through accounts.actions.reset_second_factor, audited."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "动态口令设备"
+        default_permissions = ("view",)
+        permissions = [("reset_second_factor", "可重置动态口令")]

@@ -3,12 +3,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from minqing.accounts.access import resident_data_required
 from minqing.areas import queries
 from minqing.areas.models import LEVEL_DEPTH, Area, Level
 from minqing.core.context import roles_of
 
 
 @login_required
+@resident_data_required
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own area: its tree with counts, and its map."""
     scope = queries.scope_of(request.user)
@@ -18,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@resident_data_required
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The same page for an area inside the user's scope; 404 for any other code."""
     scope = queries.scope_of(request.user)

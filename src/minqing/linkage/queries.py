@@ -24,13 +24,13 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from minqing.accounts import roles
+from minqing.accounts.access import sees_resident_data
 from minqing.accounts.models import UnitKind
 from minqing.areas.models import Area, Level
 from minqing.core.masking import mask_id, mask_ids_in, mask_phone
 from minqing.linkage.models import LinkRun, ReviewItem, ReviewKind
 from minqing.sources.models import SourceRecord
 
-ADMIN_ROLES = {roles.SYSTEM_ADMIN, roles.SECURITY_ADMIN, roles.AUDIT_ADMIN}
 SEX_LABELS = {"M": "男", "F": "女"}
 # unlinked items without any candidate have no probability: they come last, on every database
 QUEUE_ORDER = [F("probability").desc(nulls_last=True), "id"]
@@ -62,10 +62,10 @@ def review_scope(user) -> ReviewScope:
 def _scope(user) -> ReviewScope:
     if user.is_superuser:
         return ReviewScope(may_see=True, may_decide=True, shows_identifiers=True)
+    if not sees_resident_data(user):  # the 三员
+        return NOTHING
     held = list(user.roles.all())
     codes = {role.code for role in held}
-    if codes & ADMIN_ROLES or any(role.is_security_admin for role in held):
-        return NOTHING
     unit = user.unit if user.unit_id else None
     reviews = any(r.sees_personal_data and r.code != roles.DEPARTMENT_CLERK for r in held)
     if reviews and unit is not None and unit.kind == UnitKind.AREA_OFFICE:

@@ -14,6 +14,7 @@ from functools import cache
 from django.db.models import QuerySet
 
 from minqing.accounts import roles
+from minqing.accounts.access import sees_resident_data
 from minqing.sources import definitions
 from minqing.sources.models import ImportRun, Source
 
@@ -27,9 +28,7 @@ def _department_of_clerk(user) -> str:
     # cached on the user object: a page asks several times
     if not hasattr(user, "_minqing_is_clerk"):
         codes = set(user.roles.values_list("code", flat=True))
-        user._minqing_is_clerk = roles.DEPARTMENT_CLERK in codes and not (
-            codes & {roles.SYSTEM_ADMIN, roles.SECURITY_ADMIN, roles.AUDIT_ADMIN}
-        )
+        user._minqing_is_clerk = roles.DEPARTMENT_CLERK in codes and sees_resident_data(user)
     return user.unit.department if user._minqing_is_clerk else ""
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from minqing.accounts.access import resident_data_required
 from minqing.sources import queries_web as q
 from minqing.sources.actions import import_file, result, send_error_report, sync_sources
 from minqing.sources.forms import (
@@ -38,6 +39,7 @@ COUNT_LABELS = [
 
 
 @login_required
+@resident_data_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The sources this user may import, with their last run, and the runs they may see."""
@@ -60,6 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 # pattern for custom upload handlers).
 @csrf_exempt
 @login_required
+@resident_data_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.test import RequestFactory
 
 from minqing.accounts.actions import create_demo_accounts, demo_password
 from minqing.accounts.models import Unit, UnitKind, User
@@ -11,6 +12,11 @@ from minqing.areas.tests.factories import make_district
 from minqing.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+def login_request():
+    # django-axes checks every authenticate() call against the lockout, which needs the request
+    return RequestFactory().post("/accounts/login/")
 
 
 @pytest.fixture
@@ -36,7 +42,9 @@ def test_creates_one_user_per_role(demo_district):
     }
     for account in accounts:
         assert set(account) >= {"username", "password", "role", "unit", "full_name"}
-        user = authenticate(username=account["username"], password=account["password"])
+        user = authenticate(
+            login_request(), username=account["username"], password=account["password"]
+        )
         assert user is not None
         assert list(user.roles.values_list("code", flat=True)) == [account["role"]]
         assert account["full_name"] and all(
@@ -99,7 +107,7 @@ def test_running_twice_changes_only_passwords_and_roles(demo_district):
     assert User.objects.count() == 10
     assert grid.full_name == "改过的名字" and grid.email == "grid@example.invalid"
     assert list(grid.roles.values_list("code", flat=True)) == ["grid_worker"]
-    assert authenticate(username="grid", password="Another-grid-pass") is not None
+    assert authenticate(login_request(), username="grid", password="Another-grid-pass")
     assert next(a for a in accounts if a["username"] == "grid")["password"] == "Another-grid-pass"
 
 

@@ -192,23 +192,14 @@ def test_no_households_yet_shows_zero_and_a_hint(client, district_leader):
     assert "家庭户与人员将在数据导入和交叉对比后显示" in response.content.decode()
 
 
-def test_security_admin_sees_structure_without_resident_counts(client, system_admin, areas):
+def test_security_admin_is_sent_to_the_admin_site(client, system_admin, areas):
+    # 三员 separation (issue 6): the home page and area pages are about residents; the admins'
+    # work is in the admin site (accounts.access.resident_data_required)
     add_things(areas["定和街道/丰收社区/第1网格"], places=1, households=2, persons=2)
-    response = home_of(client, system_admin)
-    content = response.content.decode()
-    assert all("households" not in node.counts for node in response.context["tree"].walk())
-    assert all("persons" not in node.counts for node in response.context["tree"].walk())
-    assert {card["key"] for card in response.context["cards"]} == {
-        "places",
-        "organizations",
-        "facilities",
-    }
-    assert "card--households" not in content and "card--persons" not in content
-    assert "三员" in content and "不接触居民数据" in content
-    map_data = response.context["map_data"]
-    assert all("households" not in r["counts"] for r in map_data["regions"])
-    # the structure is all there
-    assert "丰收社区" in content and "焦东街道" in content
+    client.force_login(system_admin)
+    for url in (reverse("home"), reverse("areas:detail", args=[areas["定和街道"].code])):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url == reverse("admin:index")
 
 
 def test_home_page_query_count_does_not_grow_with_the_district(

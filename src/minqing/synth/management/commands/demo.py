@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from rich.table import Table
 
-from minqing.accounts.actions import create_demo_accounts
+from minqing.accounts.actions import create_demo_accounts, demo_second_factor_note
 from minqing.areas.actions import load_areas
 from minqing.areas.models import Area, Level
 from minqing.assessment.actions import assess
@@ -175,6 +175,7 @@ class Command(BaseCommand):
         for a in accounts:
             table.add_row(a["username"], a["password"], a["role_name"], a["unit"], a["full_name"])
         c.print(table)
+        c.print(demo_second_factor_note(accounts))
         result["seconds"] = round(time.perf_counter() - started, 1)
         connection.close()
 
