@@ -26,6 +26,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import APIKeyHeader, SessionAuth
 
 from minqing.accounts.models import ApiToken
+from minqing.casework.api import router as casework_router
 from minqing.linkage.api import router as linkage_router
 from minqing.sources.api import router as sources_router
 
@@ -137,6 +138,7 @@ api = NinjaAPI(
 )
 api.add_router("/", sources_router)
 api.add_router("/linkage/", linkage_router)
+api.add_router("/casework/", casework_router)
 
 
 @api.exception_handler(AuthenticationError)
