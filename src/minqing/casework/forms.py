@@ -1,0 +1,149 @@
+"""Forms of the casework pages. A form only reads and checks what was typed; the view passes
+the cleaned values to casework.actions, which decide whether the user may and write."""
+
+from __future__ import annotations
+
+from django import forms
+
+from minqing.accounts.models import Department
+from minqing.assessment.classify import TYPE_LABELS
+from minqing.assessment.models import Category
+from minqing.casework.models import EntryStatus, MeasureStatus, ProblemType
+
+# ledger pages ----------------------------------------------------------------------------------
+
+# the departments a problem can be routed to (the hotline only registers work orders)
+ROUTED_DEPARTMENTS = [(code, label) for code, label in Department.choices if code != "hotline"]
+ALL_STATUSES = "all"
+
+
+class LedgerFilterForm(forms.Form):
+    """The filters of the ledger list and its export (GET). An invalid value is ignored, not
+    an error: a stale bookmark still opens the list."""
+
+    area = forms.TypedChoiceField(label="区域", required=False, coerce=int, empty_value=None)
+    family_type = forms.ChoiceField(
+        label="家庭类型", required=False, choices=[("", "全部家庭类型"), *TYPE_LABELS.items()]
+    )
+    category = forms.ChoiceField(
+        label="类别", required=False, choices=[("", "全部类别"), *Category.choices]
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "在册各状态"), *EntryStatus.choices, (ALL_STATUSES, "全部(含已退出)")],
+    )
+    department = forms.ChoiceField(
+        label="责任部门", required=False, choices=[("", "全部部门"), *ROUTED_DEPARTMENTS]
+    )
+    overdue = forms.BooleanField(label="仅看逾期", required=False)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "姓名 / 身份证号 / 身份证后4位"}),
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "全部区域"), *areas]
+
+    def filters(self) -> dict:
+        """The valid filters, by name (empty ones left out)."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class EntryStatusForm(forms.Form):
+    to = forms.ChoiceField(label="变更为")
+    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(EntryStatus.choices)
+        reachable = [s for s in EntryStatus.values if entry.may_become(s)]
+        self.fields["to"].choices = [(s, labels[s]) for s in reachable]
+
+
+class ReclassifyForm(forms.Form):
+    category = forms.ChoiceField(label="类别", choices=Category.choices)
+    types = forms.MultipleChoiceField(
+        label="家庭类型",
+        required=False,
+        choices=list(TYPE_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProblemForm(forms.Form):
+    title = forms.CharField(label="问题", max_length=200)
+    problem_type = forms.ChoiceField(
+        label="问题类型", choices=[("", "请选择"), *ProblemType.choices]
+    )
+    description = forms.CharField(
+        label="问题描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    is_major = forms.BooleanField(label="重大疑难(列入区联席会议研究清单)", required=False)
+    dispatch = forms.BooleanField(label="按派单规则立即派单", required=False, initial=True)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MeasureForm(forms.Form):
+    action = forms.CharField(label="帮扶措施", widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label="完成时限", widget=DateInput)
+    problem = forms.TypedChoiceField(label="对应问题", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, problems=(), problem_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["problem"]
+        field.choices = [] if problem_required else [("", "不对应具体问题")]
+        field.choices += [(p.pk, p.title) for p in problems]
+        field.required = problem_required
+
+
+class MeasureUpdateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.CharField(label="帮扶措施", widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label="完成时限", widget=DateInput)
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[
+            (s, MeasureStatus(s).label) for s in (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
+        ],
+    )
+    result = forms.CharField(
+        label="落实情况", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MeasureCloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label="佐证材料(照片或PDF, 不超过10MB)", required=False)
+
+
+class PairingForm(forms.Form):
+    cadre = forms.TypedChoiceField(label="包联干部", required=False, coerce=int, empty_value=None)
+    grid_worker = forms.TypedChoiceField(
+        label="网格员", required=False, coerce=int, empty_value=None
+    )
+    reason = forms.CharField(label="说明", required=False, max_length=500)
+
+    def __init__(self, *args, cadres=(), grid_workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].choices = [("", "不指定"), *((u.pk, str(u)) for u in cadres)]
+        self.fields["grid_worker"].choices = [
+            ("", "不指定"),
+            *((u.pk, str(u)) for u in grid_workers),
+        ]
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[("id_number", "身份证号"), ("phone", "联系电话")], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label="查看原因", required=False, max_length=200)
