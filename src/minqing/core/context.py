@@ -5,12 +5,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from minqing.areas.models import Area, Level
+from minqing.casework.queries import ledger_scope
 from minqing.linkage.queries import may_review
 from minqing.sources.permissions import may_import_anything
 
 SOURCES_VIEWS = {"sources:index", "sources:upload", "sources:run"}
 LINKAGE_VIEWS = {"linkage:review", "linkage:item", "linkage:runs", "linkage:run"}
 ASSESSMENT_VIEWS = {"assessment:proposals", "assessment:household"}
+LEDGER_VIEWS = {"casework:ledger", "casework:household"}
 
 
 def roles_of(request: HttpRequest) -> list:
@@ -39,6 +41,8 @@ def navigation(request: HttpRequest) -> dict:
     if may_review(user):
         items.append(("人工确认", reverse("linkage:review"), LINKAGE_VIEWS))
         items.append(("台账建议", reverse("assessment:proposals"), ASSESSMENT_VIEWS))
+    if ledger_scope(user).sees_ledger:
+        items.append(("台账", reverse("casework:ledger"), LEDGER_VIEWS))
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index"), set()))
     context["nav_items"] = [
