@@ -1,38 +1,54 @@
 """Reads for the assessment pages: which households a user may see, a household's findings
 explained, and the open proposals of the user's area.
 
-The audience is that of the review queue (linkage/queries.py, until issue 6 brings one scope
-for every page): a superuser sees everything; staff of an area office whose role sees personal
-data see their area's households; the district leader sees everything, masked; nobody else sees
-any. Outside the scope is "not found".
+The audience is the one scope of the ledger (casework.queries.ledger_scope), less the households
+a department reaches only through a problem routed to it: a department gets the minimum of
+personal data, and an assessment is the whole household. So: a superuser and the district
+leader see every household (the leader masked); grid workers, community and street staff their
+area's; a cadre or grid worker the households paired with them; a department clerk, the 12345
+operator and the 三员 none. Outside the scope is "not found".
 """
 
 from __future__ import annotations
 
 import json
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment, Proposal
-from minqing.core.masking import mask_id
-from minqing.linkage.queries import review_scope
+from minqing.casework.queries import ledger_scope
 from minqing.policies import POLICY_LABELS
 from minqing.registry.models import Household
 
 STATUS_ORDER = [s.value for s in FindingStatus]
 
 
+def _whole_households(grants) -> Q | None:
+    """The households whose whole record the grants show (everything, the area, the paired
+    ones); None when there are none (a department's grant alone)."""
+    if grants.everything:
+        return Q()
+    if grants.area is None and not grants.paired:
+        return None
+    whole = grants.area_q("area__path")
+    if grants.paired:
+        whole |= Q(ledger_entry__cadre_id=grants.user_id) | Q(
+            ledger_entry__grid_worker_id=grants.user_id
+        )
+    return whole
+
+
 def may_see_assessments(user) -> bool:
-    return review_scope(user).may_see
+    return _whole_households(ledger_scope(user).grants) is not None
 
 
 def households_for(user) -> QuerySet[Household]:
-    scope = review_scope(user)
-    if not scope.may_see:
+    scope = ledger_scope(user)
+    whole = _whole_households(scope.grants)
+    if whole is None:
         return Household.objects.none()
-    households = Household.objects.active()
-    return households.within(scope.area) if scope.area is not None else households
+    return scope.households(Household.objects.active()).filter(whole)
 
 
 def household_for(user, pk: int) -> Household:
@@ -54,17 +70,17 @@ def _json(value):
 
 
 def household_view(user, household: Household) -> dict:
-    """What the household page shows: assessment, members (ID numbers masked unless the user
-    is a superuser), findings with each condition."""
+    """What the household page shows: assessment, members (ID numbers through the scope:
+    masked unless the user is a superuser), findings with each condition."""
     assessment = HouseholdAssessment.objects.filter(household=household).first()
-    shows_ids = review_scope(user).shows_identifiers
+    scope = ledger_scope(user)
     members = [
         {
             "name": m.person.name,
             "relation": m.get_relation_display(),
             "sex": {"M": "男", "F": "女"}.get(m.person.sex, ""),
             "birth_on": m.person.birth_on,
-            "id_number": m.person.id_number if shows_ids else mask_id(m.person.id_number),
+            "id_number": scope.show_id(m.person.id_number),
         }
         for m in household.memberships.select_related("person").order_by("person_id")
     ]

@@ -541,3 +541,26 @@ def test_export_follows_the_filters_and_the_department(
     assert set(column(book["台账"], "户主")) == {"张秀兰", "赵远山"}
     # a department's lists hold its own problems only
     assert set(column(book["问题清单"], "问题")) == {"低保待遇未落实", "远处的问题"}
+
+
+# the assessment pages, on the same scope ---------------------------------------------------------
+
+
+def test_assessment_pages_follow_the_ledger_scope_without_the_departments(
+    client, grid_worker, cadre, civil_affairs_clerk, ledger
+):
+    LedgerEntry.objects.filter(pk=ledger["far"].pk).update(cadre=cadre)
+
+    def status(user, entry):
+        client.force_login(user)
+        return client.get(reverse("assessment:household", args=[entry.household_id])).status_code
+
+    assert status(grid_worker, ledger["mine"]) == 200
+    assert status(grid_worker, ledger["far"]) == 404
+    # a cadre: the households paired with them, not the whole office's area
+    assert status(cadre, ledger["far"]) == 200
+    assert status(cadre, ledger["mine"]) == 404
+    # a department reaches a household through a routed problem, with the minimum only
+    assert status(civil_affairs_clerk, ledger["mine"]) == 404
+    client.force_login(civil_affairs_clerk)
+    assert client.get(reverse("assessment:proposals")).status_code == 403
