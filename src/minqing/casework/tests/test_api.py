@@ -412,8 +412,24 @@ def test_the_list_takes_a_constant_number_of_queries(
     headers = key_of(grid_worker)
     for _ in range(10):
         make_entry(grid)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):  # the key, the scope, the count, the page, heads
         assert client.get(API + "entries", headers=headers).status_code == 200
+
+
+def test_the_household_takes_a_constant_number_of_queries(
+    client, ledger, grid_worker, django_assert_max_num_queries
+):
+    near = ledger["near"]
+    headers = key_of(grid_worker)
+    for _ in range(5):
+        problem = make_problem(near["entry"])
+        make_measure(near["entry"], problem=problem)
+        Visit.objects.create(
+            household=near["household"], visited_on=timezone.localdate(), findings="走访"
+        )
+    with django_assert_max_num_queries(12):  # one per list, however long the lists
+        response = client.get(API + f"entries/{near['entry'].pk}", headers=headers)
+    assert response.status_code == 200 and len(response.json()["problems"]) == 9
 
 
 @pytest.mark.parametrize(
