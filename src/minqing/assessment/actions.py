@@ -26,6 +26,7 @@ from minqing.assessment.policy_inputs import policy_inputs
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import delete_ids, insert_frame, read_frame, update_frame
 from minqing.core.frames import json_list
+from minqing.core.jsonfields import to_json_text
 from minqing.linkage.models import RecordLink
 from minqing.policies import POLICY_LABELS, evaluate, resolve
 from minqing.registry.models import Household, Membership, Person
@@ -112,7 +113,7 @@ def compute(
     indicators = household_indicators(members, facts, on=on)
     step("政策认定")
     hh, mm = policy_inputs(households, members, facts, indicators, on=on)
-    results = evaluate(hh, mm, on=on).with_columns(pl.col("policy").cast(pl.String))
+    results = evaluate(hh, mm, on=on)
     findings = _findings(results, members, facts)
     step("家庭类型与类别")
     standard = resolve("dibao_urban", on, DISTRICT).value
@@ -182,16 +183,25 @@ def load() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     return records, members, households
 
 
+# what a finding stores of each condition (the rest is the catalogue's: policies/explain.py)
+STORED_CONDITION_FIELDS = ("condition", "passed", "value", "threshold", "source", "is_demo")
+
+
 def _findings(results: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
     """household × policy rows worth keeping, with their status (漏保 / 错保 / …)."""
-    receipt = (
+    receiving = (
         members.join(facts, on="person_id")
         .group_by("household_id")
         .agg([expr.fill_null(False).any().alias(policy) for policy, expr in RECEIPT.items()])
         .unpivot(index="household_id", variable_name="policy", value_name="receiving")
+        .filter(pl.col("receiving"))
+        .with_columns(pl.col("policy").cast(results.schema["policy"]))
     )
-    joined = results.join(receipt, on=["household_id", "policy"], how="left").with_columns(
-        pl.col("receiving").fill_null(False)
+    # only rows that may have a status: eligible (or unknown), or receiving — a few % of results
+    joined = (
+        results.join(receiving, on=["household_id", "policy"], how="left")
+        .filter(pl.col("eligible").fill_null(True) | pl.col("receiving").fill_null(False))
+        .with_columns(pl.col("receiving").fill_null(False), pl.col("policy").cast(pl.String))
     )
     paid = pl.col("policy").is_in(list(RECEIPT))
     # 低保 (urban or rural) and 特困 exclude each other: a household on one of the three rolls is
@@ -217,7 +227,15 @@ def _findings(results: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame)
         .then(pl.lit(FindingStatus.UNDECIDED.value))
     )
     kept = joined.with_columns(status=status).drop_nulls("status")
-    return kept.with_columns(explanation=json_list("explanation")).select(
+    slim = kept.select(
+        pl.col("explanation").list.eval(
+            pl.struct(
+                pl.element().struct.field("condition").cast(pl.String),
+                *[pl.element().struct.field(f) for f in STORED_CONDITION_FIELDS[1:]],
+            )
+        )
+    )
+    return kept.with_columns(explanation=to_json_text(slim, "explanation")).select(
         "household_id", "policy", "status", "eligible", "receiving", "amount", "explanation"
     )
 

@@ -67,8 +67,8 @@ def classify(
     """household_id → types (list of codes), category (code or null), risk (int), factors (list
     of {factor, label, weight})."""
     wide = (
-        eligible.with_columns(pl.col("policy").cast(pl.String))
-        .filter(pl.col("eligible").fill_null(False))
+        eligible.filter(pl.col("eligible").fill_null(False))
+        .with_columns(pl.col("policy").cast(pl.String))
         .group_by("household_id")
         .agg(policies=pl.col("policy"))
     )

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from minqing.core.jsonfields import extract_fields
+
 FACTS_SCHEMA = {
     "person_id": pl.Int64,
     "hukou_type": pl.String,
@@ -102,16 +104,12 @@ READS = {
 
 
 def _field(name: str, dtype=pl.String) -> pl.Expr:
-    value = pl.col("_fields").struct.field(name)
+    value = pl.col(f"f__{name}")
     return value if dtype == pl.String else value.cast(dtype, strict=False)
 
 
 def _decoded(rows: pl.DataFrame, source: str) -> pl.DataFrame:
-    names = READS[source]
-    if not names:
-        return rows
-    schema = pl.Struct({name: pl.String for name in names})
-    return rows.with_columns(_fields=pl.col("fields").str.json_decode(schema))
+    return extract_fields(rows, READS[source])
 
 
 def person_facts(records: pl.DataFrame) -> pl.DataFrame:
@@ -126,7 +124,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         return by_source.get((source,), empty)
 
     def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
-        rows = of(source).unique("person_id", keep="first", maintain_order=True)
+        rows = of(source).unique("person_id", keep="first")
         return _decoded(rows, source).select("person_id", **columns)
 
     def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:

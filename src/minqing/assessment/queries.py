@@ -19,6 +19,7 @@ from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment, Proposal
 from minqing.casework.queries import ledger_scope
 from minqing.policies import POLICY_LABELS
+from minqing.policies.explain import described
 from minqing.registry.models import Household
 
 STATUS_ORDER = [s.value for s in FindingStatus]
@@ -98,7 +99,7 @@ def household_view(user, household: Household) -> dict:
                 "policy": POLICY_LABELS.get(f.policy, f.policy),
                 "status": f.status,
                 "status_label": f.get_status_display(),
-                "conditions": _json(f.explanation) or [],
+                "conditions": described(_json(f.explanation) or []),
             }
             for f in findings
         ],

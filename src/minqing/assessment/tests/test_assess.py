@@ -59,7 +59,7 @@ def test_assess_explains_its_findings_and_proposes_each_household_once(linked):
         if isinstance(missed.explanation, list)
         else json.loads(missed.explanation)
     )
-    assert explanation and {"label", "passed", "value", "threshold", "citation"} <= set(
+    assert explanation and {"condition", "passed", "value", "threshold", "is_demo"} <= set(
         explanation[0]
     )
 

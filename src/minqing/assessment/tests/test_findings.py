@@ -1,5 +1,7 @@
 """Which household × policy pairs become 漏保 / 错保 / receiving: the status rules of _findings."""
 
+import json
+
 import polars as pl
 import pytest
 
@@ -14,7 +16,20 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
             "policy": list(eligible),
             "eligible": list(eligible.values()),
             "amount": [None] * len(eligible),
-            "explanation": [[]] * len(eligible),
+            "explanation": [
+                [
+                    {
+                        "condition": "has_members",
+                        "label": "有在世的共同生活家庭成员",
+                        "passed": True,
+                        "value": 1.0,
+                        "threshold": 1.0,
+                        "source": None,
+                        "is_demo": False,
+                    }
+                ]
+            ]
+            * len(eligible),
         },
         schema_overrides={"eligible": pl.Boolean, "amount": pl.Float64},
     )
@@ -23,6 +38,18 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
     row.update(person_id=7, **receives)
     facts = pl.DataFrame([row], schema=FACTS_SCHEMA)
     found = _findings(results, members, facts)
+    # what is stored of each condition: no label (the catalogue has it)
+    for text in found["explanation"]:
+        assert json.loads(text) == [
+            {
+                "condition": "has_members",
+                "passed": True,
+                "value": 1.0,
+                "threshold": 1.0,
+                "source": None,
+                "is_demo": False,
+            }
+        ]
     return dict(found.select("policy", "status").iter_rows())
 
 
