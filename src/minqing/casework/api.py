@@ -115,6 +115,9 @@ router = Router(tags=["台账"])
 
 # 410811********123X: the region code and the last four characters of a masked ID number
 MASKED_ID = re.compile(r"(\d{6})\*{4,}(\d{3}[\dXx])")
+FULL_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
+ID_TAIL = re.compile(r"\d{3}[\dXx]")
+ALL_STATUSES = "all"
 
 WRITE = (403, 404, 409, 422)
 
@@ -230,16 +233,21 @@ def _detail(request, entry_id: int) -> dict:
 
 
 def _search(scope: LedgerScope, entries, text: str):
-    """By a member's name, the household number, or a masked ID number (prefix and suffix); a
+    """As the ledger page searches: a member's name, a full ID number or its last four
+    characters; and what this API answers: a masked ID number, the household number. A
     department, which is shown only the head of a household, finds it only by the head."""
     masked = MASKED_ID.fullmatch(text)
     if masked:
         people = Q(
             person__id_number__startswith=masked[1],
-            person__id_number__endswith=masked[2].upper(),
+            person__id_number__iendswith=masked[2],
         )
+    elif FULL_ID.fullmatch(text):
+        people = Q(person__id_number=text.upper())
+    elif ID_TAIL.fullmatch(text):
+        people = Q(person__id_number__iendswith=text)
     else:
-        people = Q(person__name__icontains=text)
+        people = Q(person__name__contains=text)
     members = Membership.objects.filter(people, household=OuterRef("household"))
     g = scope.grants
     if not (g.everything or g.area is not None or g.paired):
@@ -254,8 +262,8 @@ def _search(scope: LedgerScope, entries, text: str):
 def list_entries(request, filters: Query[EntryFilters]):
     """范围内的台账家庭 (网格员: 本网格和包联的户; 社区/街道: 辖区; 部门: 有派给本部门问题的户;
     区领导: 全区)。身份证号和电话脱敏。筛选: area 区域编码 (含下级)、type 家庭类型、category 类别、
-    status 状态、department 有派给该部门的问题、overdue 是否逾期、q 姓名/户号/脱敏身份证号;
-    limit (≤200) / offset 分页。"""
+    status 状态 (不填: 已退出以外的各状态; all: 全部)、department 有派给该部门的问题、overdue 是否逾期、
+    q 姓名/身份证号/身份证号后四位/脱敏身份证号/户号; limit (≤200) / offset 分页。"""
     scope = _ledger(request)
     f = filters
     entries = scope.entries()
@@ -267,8 +275,12 @@ def list_entries(request, filters: Query[EntryFilters]):
         )
     if _choice(f.category, Category.values, "category"):
         entries = entries.filter(category=f.category)
-    if _choice(f.status, EntryStatus.values, "status"):
+    if _choice(f.status, [*EntryStatus.values, ALL_STATUSES], "status") == ALL_STATUSES:
+        pass
+    elif f.status:
         entries = entries.filter(status=f.status)
+    else:
+        entries = entries.active()  # as the page: 已退出 only when asked for
     if _choice(f.department, Department.values, "department"):
         entries = entries.routed_to(f.department)
     if f.overdue is not None:

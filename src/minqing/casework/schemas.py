@@ -331,10 +331,13 @@ class EntryFilters(Schema):
     area: str = Field("", description="区域编码 (含下级)")
     type: str = Field("", description="家庭类型")
     category: str = ""
-    status: str = ""
+    status: str = Field("", description="不填: 已退出以外的各状态; all: 全部 (含已退出)")
     department: str = Field("", description="有派给该部门的问题")
     overdue: bool | None = None
-    q: str = Field("", description="户主或成员姓名、户号、脱敏身份证号 (410811********123X)")
+    q: str = Field(
+        "",
+        description="成员姓名、身份证号、身份证号后四位、脱敏身份证号 (410811********123X)、户号",
+    )
     limit: int = LIMIT
     offset: int = 0
 

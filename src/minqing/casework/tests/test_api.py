@@ -381,7 +381,8 @@ def test_entry_filters(client, areas, ledger, community_staff, district_leader):
         assert response.status_code == 200, response.content
         return {e["id"] for e in response.json()["items"]}
 
-    assert found("area=" + near.area.code) == {near.pk, exited.pk, overdue.pk}
+    assert found("area=" + near.area.code) == {near.pk, overdue.pk}  # 已退出 left out
+    assert found(f"area={near.area.code}&status=all") == {near.pk, exited.pk, overdue.pk}
     assert found("area=" + far.area.parent.parent.code) == {far.pk}
     assert found("type=attention") == {general.pk}
     assert found("category=general") == {general.pk}
@@ -391,6 +392,8 @@ def test_entry_filters(client, areas, ledger, community_staff, district_leader):
     assert near.pk in found("overdue=false") and overdue.pk not in found("overdue=false")
     assert found("q=王秀兰") == {near.pk}
     assert found("q=410811********1234") == {near.pk}
+    assert found("q=" + NEAR_ID) == {near.pk}
+    assert found("q=1234") == {near.pk}
     assert found("q=" + near.household.number) == {near.pk}
     assert found("q=李建军", user=community_staff) == set()  # outside the scope
 
