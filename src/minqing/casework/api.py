@@ -57,6 +57,7 @@ from minqing.accounts.models import Department, Unit, User
 from minqing.areas.models import Area
 from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Category, Proposal
+from minqing.assessment.queries import households_for as assessment_households
 from minqing.casework import actions, deadlines, queries
 from minqing.casework.models import (
     EntryStatus,
@@ -153,7 +154,9 @@ def _ledger(request) -> LedgerScope:
 
 
 def _proposal(request, pk: int) -> Proposal:
-    households = ledger_scope(request.auth).households()
+    # as on the assessment pages: the households whose whole record the caller sees (a
+    # department reaching one only through a routed problem does not see its proposals)
+    households = assessment_households(request.auth)
     found = Proposal.objects.filter(pk=pk, household__in=households.values("pk")).first()
     if found is None:
         raise HttpError(404, "建议不存在或不在您的范围内")

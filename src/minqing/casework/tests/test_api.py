@@ -130,13 +130,19 @@ MATRIX = {
         only(200, "community_staff"),
     ),
     "timeline": ("GET", "households/{household}/timeline", None, ALL_SEE),
+    # a proposal is about the whole household: a department does not see it (the assessment pages)
     "confirm": (
         "POST",
         "proposals/{proposal}/confirm",
         {"reason": "入户核实属实"},
-        only(200, *AREA),
+        only(200, *AREA) | {"civil_affairs_clerk": 404},
     ),
-    "reject": ("POST", "proposals/{proposal}/reject", {"reason": "核实不符"}, only(200, *AREA)),
+    "reject": (
+        "POST",
+        "proposals/{proposal}/reject",
+        {"reason": "核实不符"},
+        only(200, *AREA) | {"civil_affairs_clerk": 404},
+    ),
     "visit": (
         "POST",
         "households/{household}/visits",
