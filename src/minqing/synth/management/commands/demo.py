@@ -159,7 +159,7 @@ class Command(BaseCommand):
         c.print(
             f"综合评估: {assessed['households']:,} 户中 {assessed['typed']:,} 户有家庭类型; "
             f"漏保 {assessed['missed']:,}, 错保 {assessed['mismatched']:,}; "
-            f"纳入台账建议 {assessed['proposals_new']:,} 项 ({assessed['seconds']} 秒)"
+            f"台账建议 {assessed['proposals_new']:,} 项 ({assessed['seconds']} 秒)"
         )
         result["assessment"] = assessed
 
