@@ -321,7 +321,11 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
             "category": pl.String,
             "types": pl.String,
         },
-    ).with_columns(signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))))
+    ).with_columns(
+        # an empty text may come back as null (PostgreSQL's COPY): compare as text either way
+        pl.col("category").fill_null(""),
+        signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))),
+    )
 
     def not_refused(rows: pl.DataFrame, kind: ProposalKind) -> pl.DataFrame:
         return rows.with_columns(
