@@ -62,7 +62,7 @@ class EntryStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(EntryStatus.choices)
         reachable = [s for s in EntryStatus.values if entry.may_become(s)]
-        self.fields["to"].choices = [(s, labels[s]) for s in reachable]
+        self.fields["to"].choices = [("", "请选择"), *((s, labels[s]) for s in reachable)]
 
 
 class ReclassifyForm(forms.Form):
