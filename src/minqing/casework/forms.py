@@ -147,3 +147,107 @@ class RevealForm(forms.Form):
         choices=[("id_number", "身份证号"), ("phone", "联系电话")], widget=forms.HiddenInput
     )
     reason = forms.CharField(label="查看原因", required=False, max_length=200)
+
+
+# daily-work pages ------------------------------------------------------------------------------
+
+
+def _reason(label: str, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=500,
+        error_messages={"required": f"请填写{label}"},
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = _reason("退回原因")
+
+
+class TransferForm(forms.Form):
+    to_department = forms.ChoiceField(label="转至部门")
+    reason = _reason("转办原因")
+
+    def __init__(self, *args, current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_department"].choices = [("", "请选择部门")] + [
+            (code, label) for code, label in ROUTED_DEPARTMENTS if code != current
+        ]
+
+
+class ResolveForm(forms.Form):
+    result = _reason("办结情况", rows=3)
+
+
+class DispatchForm(forms.Form):
+    department = forms.ChoiceField(
+        label="责任部门",
+        choices=[("", "请选择部门"), *ROUTED_DEPARTMENTS],
+        error_messages={"required": "请选择责任部门"},
+    )
+
+
+class ProblemMeasureForm(forms.Form):
+    """A measure answering the problem in the URL (the inbox)."""
+
+    action = forms.CharField(
+        label="帮扶措施",
+        error_messages={"required": "请填写帮扶措施"},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    deadline = forms.DateField(
+        label="完成时限", widget=DateInput, error_messages={"required": "请填写完成时限"}
+    )
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (casework.files judges each one by its first bytes)."""
+
+    def __init__(self, *args, most: int = 9, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        self.most = most
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        if len(files) > self.most:
+            raise forms.ValidationError(f"每次最多上传 {self.most} 张照片")
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+VISIT_DECISIONS = [("", "暂不作结论"), ("confirm", "确认"), ("reject", "否决")]
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label="走访日期", widget=DateInput, error_messages={"required": "请填写走访日期"}
+    )
+    companions = forms.CharField(label="同行人员", required=False, max_length=200)
+    findings = forms.CharField(
+        label="走访情况",
+        error_messages={"required": "请填写走访情况"},
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    photos = MultiplePhotoField(label="现场照片", required=False)
+    # the proposal the page showed: a decision on another (changed meanwhile) is refused
+    proposal = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="核实结论", required=False, choices=VISIT_DECISIONS, widget=forms.RadioSelect
+    )
+    reason = _reason("核实意见", required=False)
+
+
+class ProposalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "确认"), ("reject", "否决")],
+        error_messages={"required": "请选择确认或否决"},
+    )
+    reason = forms.CharField(
+        label="核实意见", max_length=500, error_messages={"required": "请填写核实意见"}
+    )
