@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from minqing.areas.models import Area, Level
 from minqing.casework.queries import ledger_scope
+from minqing.casework.views.work import nav_items as work_nav_items
 from minqing.linkage.queries import may_review
 from minqing.sources.permissions import may_import_anything
 
@@ -43,6 +44,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("台账建议", reverse("assessment:proposals"), ASSESSMENT_VIEWS))
     if ledger_scope(user).sees_ledger:
         items.append(("台账", reverse("casework:ledger"), LEDGER_VIEWS))
+    items += work_nav_items(user, {role.code for role in roles_of(request)})
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index"), set()))
     context["nav_items"] = [
