@@ -564,3 +564,22 @@ def test_assessment_pages_follow_the_ledger_scope_without_the_departments(
     assert status(civil_affairs_clerk, ledger["mine"]) == 404
     client.force_login(civil_affairs_clerk)
     assert client.get(reverse("assessment:proposals")).status_code == 403
+
+
+def test_the_export_runs_the_same_number_of_queries_for_5_and_30_households(
+    client, community_staff, grid
+):
+    client.force_login(community_staff)
+    url = reverse("casework:export")
+
+    def queries_for(n):
+        for _ in range(n - LedgerEntry.objects.count()):
+            entry = make_entry(grid, cadre=community_staff)
+            make_measure(entry, problem=make_problem(entry), owner=community_staff)
+        with CaptureQueriesContext(connection) as captured:
+            book = workbook(client.get(url))
+        assert len(column(book["台账"], "户主")) == n
+        assert column(book["台账"], "街道")[0] == "定和街道"
+        return len(captured)
+
+    assert queries_for(5) == queries_for(30)

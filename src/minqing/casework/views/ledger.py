@@ -451,7 +451,13 @@ def export(request: HttpRequest) -> HttpResponse:
             Sheet(
                 "台账",
                 ENTRY_COLUMNS,
-                _entry_rows(scope, with_columns(scope, entries, today=today), today),
+                _entry_rows(
+                    scope,
+                    with_columns(scope, entries, today=today).select_related(
+                        "area__parent__parent"
+                    ),
+                    today,
+                ),
                 title_line=f"{district}一台账{as_of}",
             ),
             Sheet(
