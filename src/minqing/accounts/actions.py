@@ -46,6 +46,11 @@ ADMIN_PERMISSIONS = {
         "accounts.change_unit",
         "accounts.view_unit",
         "accounts.view_role",
+        # the routing table (派单规则): rules, not resident data
+        "casework.add_routingrule",
+        "casework.change_routingrule",
+        "casework.delete_routingrule",
+        "casework.view_routingrule",
     ],
     roles.SECURITY_ADMIN: [
         "accounts.view_user",

@@ -635,6 +635,21 @@ def test_the_routing_table(client, grid_worker, street_staff, areas):
     assert "市场监督管理局" in text(page) and not page.context["may_edit"]
 
 
+def test_the_demo_system_admin_edits_the_routing_table_and_sees_no_residents(client, areas):
+    from minqing.accounts.actions import create_demo_accounts
+    from minqing.accounts.models import User
+
+    create_demo_accounts(district=areas["山阳区"])
+    as_user(client, User.objects.get(username="sysadmin"))
+    page = client.get(reverse("casework:routing"))
+    assert page.status_code == 200 and page.context["may_edit"]
+    assert reverse("admin:casework_routingrule_changelist") in text(page)
+    assert client.get(reverse("admin:casework_routingrule_changelist")).status_code == 200
+    assert client.get(reverse("admin:casework_ledgerentry_changelist")).status_code == 403
+    assert client.get(INBOX).status_code == 403
+    assert client.get(CARE_DAY).status_code == 403
+
+
 def test_the_joint_meeting_list_is_scoped_and_masked_for_the_leader(
     client, street_staff, other_street_staff, district_leader, grid, other_street_grid
 ):
