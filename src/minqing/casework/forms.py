@@ -89,7 +89,12 @@ class ProblemForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always ISO (the zh-hans format is 2026/12/01)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MeasureForm(forms.Form):

@@ -583,3 +583,9 @@ def test_the_export_runs_the_same_number_of_queries_for_5_and_30_households(
         return len(captured)
 
     assert queries_for(5) == queries_for(30)
+
+
+def test_the_measure_form_shows_its_deadline_to_the_date_picker(client, grid_worker, ledger):
+    client.force_login(grid_worker)
+    text = client.get(household_url(ledger["mine"])).content.decode()
+    assert f'type="date" name="deadline" value="{ledger["measure"].deadline.isoformat()}"' in text
