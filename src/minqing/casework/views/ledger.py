@@ -43,7 +43,7 @@ from minqing.accounts import roles
 from minqing.accounts.models import Department, User
 from minqing.areas.models import Area, Level
 from minqing.assessment.classify import TYPE_LABELS
-from minqing.assessment.models import Finding, FindingStatus
+from minqing.assessment.models import Finding, FindingStatus, ProposalStatus
 from minqing.audit.actions import record
 from minqing.casework import actions
 from minqing.casework.actions import CaseworkError, ConflictError, NotPermitted
@@ -247,8 +247,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page_obj": page,
             "status_counts": status_counts,
-            "active_total": sum(by_status.get(s, 0) for s in EntryStatus.values)
-            - by_status.get(EntryStatus.EXITED, 0),
+            "active_total": sum(n for s, n in by_status.items() if s != EntryStatus.EXITED),
             "current_status": filters.get("status", ""),
             "read_only": scope.is_read_only,
         },
@@ -508,7 +507,7 @@ FIELD_LABELS = {
     "decision": "核实结论",
     "problem_type": "问题类型",
 }
-PROPOSAL_STATUS_LABELS = {"open": "待核实", "confirmed": "已确认", "rejected": "已否决"}
+PROPOSAL_STATUS_LABELS = dict(ProposalStatus.choices)
 FINDING_ORDER = [s.value for s in FindingStatus]
 
 
