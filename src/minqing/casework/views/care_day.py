@@ -152,7 +152,7 @@ PLAN_COLUMNS = [
     Column("台账状态", "status", width=10),
     Column("超期措施", "overdue", width=30),
     Column("上次走访", "last_visit_on", width=12, kind="date"),
-    Column("距上次走访(天)", "days", width=10),
+    Column("距上次走访", "days", width=10),
     Column("待核实建议", "proposal", width=14),
     Column("走访情况", "notes", width=30),
 ]
@@ -191,7 +191,7 @@ def care_day_xlsx(request: HttpRequest) -> HttpResponse:
             "status": row["entry"].get_status_display(),
             "overdue": "; ".join(f"{m.action[:30]}(时限 {m.deadline})" for m in row["overdue"]),
             "last_visit_on": row["entry"].last_visit_on,
-            "days": "从未走访" if row["days"] is None else str(row["days"]),
+            "days": "从未走访" if row["days"] is None else f"{row['days']} 天",
             "proposal": row["proposal"].get_kind_display() if row["proposal"] else "",
             "notes": "",
         }
