@@ -27,8 +27,17 @@ def _holds_admin_role(user) -> bool:
     return user._minqing_is_admin_role
 
 
+def held_roles(user) -> list:
+    """The user's roles, read once and kept on the user object (one request asks several times:
+    the second-factor middleware, the navigation, the page's scope)."""
+    if not hasattr(user, "_minqing_held_roles"):
+        user._minqing_held_roles = list(user.roles.all())
+    return user._minqing_held_roles
+
+
 def remember_roles(user, held: list) -> None:
     """Answer this request's questions from roles already read (saves a query per page)."""
+    user._minqing_held_roles = held
     user._minqing_is_admin_role = any(
         role.code in ADMIN_ROLES or role.is_security_admin for role in held
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from minqing.accounts import roles
+from minqing.accounts.access import held_roles
 from minqing.accounts.models import UnitKind
 from minqing.areas.models import Area
 
@@ -124,7 +125,7 @@ def _scope(user) -> Scope:
             shows_identifiers=True,
             may_reveal=True,
         )
-    held = list(user.roles.all())
+    held = held_roles(user)
     codes = {role.code for role in held}
     if codes & ADMIN_ROLES or any(role.is_security_admin for role in held):
         return NOTHING

@@ -4,6 +4,7 @@ what exists) and who is signed in."""
 from django.http import HttpRequest
 from django.urls import reverse
 
+from minqing.accounts.access import held_roles
 from minqing.areas.models import Area, Level
 from minqing.casework.queries import ledger_scope
 from minqing.casework.views.work import nav_items as work_nav_items
@@ -20,7 +21,7 @@ def roles_of(request: HttpRequest) -> list:
     """The signed-in user's roles, read once per request (the header and the page both ask)."""
     if not hasattr(request, "_minqing_roles"):
         user = getattr(request, "user", None)
-        roles = list(user.roles.all()) if user is not None and user.is_authenticated else []
+        roles = held_roles(user) if user is not None and user.is_authenticated else []
         request._minqing_roles = roles
     return request._minqing_roles
 
