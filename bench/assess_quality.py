@@ -13,30 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
-# our policy codes are the truth's (synth/truth.POLICIES)
-POLICIES = [
-    "dibao_urban",
-    "dibao_rural",
-    "tekun",
-    "dibao_edge",
-    "rigid_expense",
-    "temporary_aid",
-    "medical_aid",
-    "zero_employment",
-    "child_welfare",
-    "disability_living",
-    "disability_care",
-    "old_age_allowance",
-    "education_aid",
-]
-PAID = [
-    "dibao_urban",
-    "dibao_rural",
-    "tekun",
-    "disability_living",
-    "disability_care",
-    "old_age_allowance",
-]
+from minqing.synth.truth import PAID
+from minqing.synth.truth import POLICIES as TRUTH_POLICIES
+
+# our policy codes are the truth's; the paid ones are those on a roll
+POLICIES = list(TRUTH_POLICIES)
 
 
 def ours_from_database() -> dict[str, pl.DataFrame]:
