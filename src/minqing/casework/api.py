@@ -7,6 +7,8 @@
     POST  /api/casework/entries/{id}/status            {to, reason, expected_version?}
     POST  /api/casework/entries/{id}/category          {category, types?, reason, expected_version?}
     POST  /api/casework/entries/{id}/pairing           {cadre?, grid_worker?, reason} (usernames)
+    POST  /api/casework/areas/{code}/pairing           the same for every household of a grid
+                                                       → {changed}
     POST  /api/casework/entries/{id}/problems          raise a problem                   → 201
     POST  /api/casework/entries/{id}/measures          add a measure                     → 201
     GET   /api/casework/households/{id}/timeline
@@ -54,7 +56,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from minqing.accounts.models import Department, Unit, User
-from minqing.areas.models import Area
+from minqing.areas.models import Area, Level
 from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Category, Proposal
 from minqing.assessment.queries import households_for as assessment_households
@@ -78,10 +80,12 @@ from minqing.casework.schemas import (
     EntryDetail,
     EntryFilters,
     EntryPage,
+    GridPairingIn,
     MajorIn,
     MeasureIn,
     MeasureOut,
     MeasurePatch,
+    PairingDone,
     PairingIn,
     ProblemFilters,
     ProblemIn,
@@ -376,6 +380,43 @@ def assign_pairing(request, entry_id: int, payload: PairingIn):
             [entry], **people, reason=payload.reason, by=request.auth, request=request
         )
     return _detail(request, entry_id)
+
+
+@router.post(
+    "/areas/{code}/pairing",
+    response=answers(PairingDone, *WRITE),
+    summary="按网格分配包联: 网格内全部台账家庭",
+)
+def assign_grid_pairing(request, code: str, payload: GridPairingIn):
+    """社区和街道工作人员, 本辖区的网格 (code: 网格的区域编码)。网格内已退出以外的全部台账家庭
+    统一设为 cadre / grid_worker (用户名, 须是本辖区的包联干部/网格员); 传 null 取消包联,
+    不传则不变; 须填写原因。返回包联有变化的户数; 每户每项变更记入变更记录, 记一条审计日志。"""
+    grants = ledger_scope(request.auth).grants
+    grid = Area.objects.filter(code=code).first()
+    if grid is None or not grants.reads_area(grid.path):
+        raise HttpError(404, "区域不存在或不在您的范围内")
+    if not grants.manages:
+        raise HttpError(403, "只有社区和街道工作人员可以分配包联")
+    if grid.level != Level.GRID:
+        raise HttpError(422, f"请按网格分配包联:「{grid.name}」不是网格")
+    if not payload.reason.strip():
+        raise HttpError(422, "请填写调整原因")
+    people = {}
+    for field, label in (("cadre", "包联干部"), ("grid_worker", "网格员")):
+        if field not in payload.model_fields_set:
+            continue
+        person = _user(getattr(payload, field), label)
+        # as the page offers them (views.ledger.paired_candidates): users of the caller's area
+        if person is not None and not grants.is_superuser:
+            unit = person.unit
+            if unit is None or not unit.area.path.startswith(grants.area.path):
+                raise HttpError(422, f"{label}「{person.username}」不在您的辖区内")
+        people[field] = person
+    with _refusals():
+        changed = actions.assign_pairing(
+            grid, **people, reason=payload.reason, by=request.auth, request=request
+        )
+    return {"changed": changed}
 
 
 @router.get(

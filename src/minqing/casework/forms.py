@@ -147,6 +147,45 @@ class PairingForm(forms.Form):
         ]
 
 
+# the bulk pairing of a grid (the pairing page): each person kept, cleared or chosen
+KEEP, CLEAR = "", "none"
+
+
+class GridPairingForm(forms.Form):
+    grid = forms.TypedChoiceField(
+        label="网格",
+        coerce=int,
+        error_messages={"required": "请选择网格", "invalid_choice": "请选择网格"},
+    )
+    cadre = forms.ChoiceField(
+        label="包联干部",
+        required=False,
+        error_messages={"invalid_choice": "请从列表中选择包联干部"},
+    )
+    grid_worker = forms.ChoiceField(
+        label="网格员",
+        required=False,
+        error_messages={"invalid_choice": "请从列表中选择网格员"},
+    )
+    reason = forms.CharField(
+        label="调整原因",
+        max_length=500,
+        error_messages={"required": "请填写调整原因"},
+        widget=forms.TextInput(attrs={"placeholder": "如: 年度包联调整"}),
+    )
+
+    def __init__(self, *args, grids=(), cadres=(), grid_workers=(), **kwargs):
+        """`grids`: (id, label); `cadres`, `grid_workers`: (id, label) of the users to choose."""
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [("", "请选择网格"), *grids]
+        for name, users in (("cadre", cadres), ("grid_worker", grid_workers)):
+            self.fields[name].choices = [
+                (KEEP, "保持不变"),
+                *((str(pk), label) for pk, label in users),
+                (CLEAR, "取消包联"),
+            ]
+
+
 class RevealForm(forms.Form):
     field = forms.ChoiceField(
         choices=[("id_number", "身份证号"), ("phone", "联系电话")], widget=forms.HiddenInput

@@ -247,6 +247,22 @@ class PairingIn(Schema):
     reason: str = ""
 
 
+class GridPairingIn(Schema):
+    """A whole grid: every household of the ledger in it (已退出 ones left out)."""
+
+    cadre: str | None = Field(
+        None, description="包联干部的用户名 (须是本辖区的包联干部); null 取消; 不传则不变"
+    )
+    grid_worker: str | None = Field(
+        None, description="网格员的用户名 (须是本辖区的网格员); null 取消; 不传则不变"
+    )
+    reason: str = reason_field("调整原因")
+
+
+class PairingDone(Schema):
+    changed: int = Field(description="包联有变化的户数")
+
+
 class ReasonIn(Schema):
     reason: str = reason_field()
 

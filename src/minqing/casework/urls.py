@@ -1,5 +1,5 @@
-from minqing.casework.views import ledger, work
+from minqing.casework.views import ledger, pairing, work
 
 app_name = "casework"
 # each view module owns its patterns (views/__init__.py)
-urlpatterns = [*ledger.urlpatterns, *work.urlpatterns]
+urlpatterns = [*ledger.urlpatterns, *pairing.urlpatterns, *work.urlpatterns]

@@ -170,6 +170,8 @@ MATRIX: dict[str, tuple[str, str | None, dict, dict | None]] = {
         residents(leader="403"),
     ),
     "casework:routing": ("GET", None, row("403", **AREA_STAFF, clerk="ok", leader="ok"), None),
+    # 包联分配: community and street staff (grids outside their area are 404: test_pairing_views)
+    "casework:pairing": ("GET", None, row("403", community="ok", street="ok"), None),
     "casework:joint_meeting": (
         "GET",
         None,

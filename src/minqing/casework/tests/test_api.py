@@ -66,6 +66,7 @@ def _objects(entry: LedgerEntry, department: str) -> dict:
         "accepted": make_problem(entry, status=ProblemStatus.ACCEPTED, department=department),
         "working": working,
         "measure": make_measure(entry, problem=working, action="申请低保"),
+        "grid": entry.area,
     }
 
 
@@ -81,8 +82,9 @@ def ledger(grid, other_street_grid, cadre, grid_worker, civil_affairs_clerk):
     return {"near": _objects(near, "civil_affairs"), "far": _objects(far, "education")}
 
 
-def ids(objects: dict) -> dict[str, int]:
-    return {key: obj.pk for key, obj in objects.items()}
+def ids(objects: dict) -> dict[str, int | str]:
+    """Primary keys for the paths and bodies; an area by its code."""
+    return {key: obj.code if key == "grid" else obj.pk for key, obj in objects.items()}
 
 
 # the matrix -----------------------------------------------------------------------------------
@@ -128,6 +130,14 @@ MATRIX = {
         "entries/{entry}/pairing",
         {"grid_worker": "grid", "reason": "按网格分配"},
         only(200, "community_staff"),
+    ),
+    # a whole grid: it is the object, read through the area grant only (a cadre or a department
+    # reaching one of its households does not see the grid: 404)
+    "grid pairing": (
+        "POST",
+        "areas/{grid}/pairing",
+        {"grid_worker": "grid", "reason": "按网格分配"},
+        only(200, "community_staff") | {"cadre": 404, "civil_affairs_clerk": 404},
     ),
     "timeline": ("GET", "households/{household}/timeline", None, ALL_SEE),
     # a proposal is about the whole household: a department does not see it (the assessment pages)
@@ -602,6 +612,48 @@ def test_pairing_leaves_out_what_is_not_given(client, ledger, community_staff, g
     assert body["grid_worker"]["username"] == "grid" and body["cadre"]["username"] == "cadre"
     body = call(client, community_staff, "POST", path, {"cadre": None, "reason": "调离"}).json()
     assert body["cadre"] is None and body["grid_worker"]["username"] == "grid"
+
+
+def test_a_grid_is_paired_at_once(client, grid, ledger, community_staff, grid_worker, cadre):
+    near = ledger["near"]["entry"]
+    second = make_entry(grid)
+    exited = make_entry(grid, status=EntryStatus.EXITED)
+    path = f"areas/{grid.code}/pairing"
+    body = {"grid_worker": "grid", "cadre": "cadre", "reason": "年度包联调整"}
+    response = call(client, community_staff, "POST", path, body)
+    assert response.status_code == 200 and response.json() == {"changed": 2}
+    assert set(
+        LedgerEntry.objects.filter(grid_worker=grid_worker).values_list("pk", flat=True)
+    ) == {
+        near.pk,
+        second.pk,
+    }
+    assert LedgerEntry.objects.get(pk=exited.pk).grid_worker is None
+    again = call(client, community_staff, "POST", path, {"cadre": None, "reason": "干部调离"})
+    assert again.json() == {"changed": 2}
+    assert not LedgerEntry.objects.filter(cadre=cadre).exists()
+    assert AuditEvent.objects.filter(action="casework.assign_pairing").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "body", "message"),
+    [
+        ("{grid}", {"cadre": "cadre2", "reason": "调整"}, "包联干部「cadre2」不在您的辖区内"),
+        ("{grid}", {"cadre": "nobody", "reason": "调整"}, "包联干部「nobody」不存在"),
+        ("{grid}", {"cadre": "grid", "reason": "调整"}, "不是包联干部"),
+        ("{grid}", {"cadre": "cadre"}, "请填写调整原因"),
+        ("{grid}", {"reason": "调整"}, "请选择包联干部或网格员"),
+        ("{community}", {"cadre": "cadre", "reason": "调整"}, "请按网格分配包联"),
+    ],
+)
+def test_grid_pairing_refusals_in_chinese(
+    client, areas, grid, ledger, community_staff, other_cadre, code, body, message
+):
+    codes = {"grid": grid.code, "community": areas["定和街道/丰收社区"].code}
+    path = f"areas/{code.format(**codes)}/pairing"
+    response = call(client, community_staff, "POST", path, body)
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert not LedgerEntry.objects.filter(cadre=other_cadre).exists()
 
 
 def test_my_care_day_plan(client, grid, ledger, cadre, grid_worker):

@@ -262,6 +262,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "active_total": sum(n for s, n in by_status.items() if s != EntryStatus.EXITED),
             "current_status": filters.get("status", ""),
             "read_only": scope.is_read_only,
+            "assigns_pairing": scope.grants.manages,  # the pairing page (views/pairing.py)
         },
     )
 
@@ -548,7 +549,7 @@ def _shown_change(change) -> dict:
     }
 
 
-def _paired_candidates(scope: LedgerScope, role: str, current: User | None) -> list[User]:
+def paired_candidates(scope: LedgerScope, role: str, current: User | None) -> list[User]:
     """Users holding the role in the assigning user's area (everyone for a superuser), and the
     one paired now."""
     g = scope.grants
@@ -661,8 +662,8 @@ class HouseholdPage:
 
     def _pairing_form_kwargs(self) -> dict:
         return {
-            "cadres": _paired_candidates(self.scope, roles.CADRE, self.entry.cadre),
-            "grid_workers": _paired_candidates(
+            "cadres": paired_candidates(self.scope, roles.CADRE, self.entry.cadre),
+            "grid_workers": paired_candidates(
                 self.scope, roles.GRID_WORKER, self.entry.grid_worker
             ),
         }
