@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "minqing.linkage",
     "minqing.assessment",
     "minqing.casework",
+    "minqing.dashboards",
+    "minqing.maps",
     "minqing.synth",
 ]
 

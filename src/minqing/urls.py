@@ -16,6 +16,8 @@ urlpatterns = [
     path("linkage/", include("minqing.linkage.urls")),
     path("assessment/", include("minqing.assessment.urls")),
     path("casework/", include("minqing.casework.urls")),
+    path("dashboards/", include("minqing.dashboards.urls")),
+    path("map/", include("minqing.maps.urls")),
     path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
     path("api/", api.urls),
     # one login page for the whole site (lockout, then the TOTP step for the 三员)

@@ -15,6 +15,7 @@ SOURCES_VIEWS = {"sources:index", "sources:upload", "sources:run"}
 LINKAGE_VIEWS = {"linkage:review", "linkage:item", "linkage:runs", "linkage:run"}
 ASSESSMENT_VIEWS = {"assessment:proposals", "assessment:household"}
 LEDGER_VIEWS = {"casework:ledger", "casework:household"}
+DASHBOARD_VIEWS = {"dashboards:index", "dashboards:findings"}
 
 
 def roles_of(request: HttpRequest) -> list:
@@ -46,6 +47,9 @@ def navigation(request: HttpRequest) -> dict:
     if ledger_scope(user).sees_ledger:
         items.append(("台账", reverse("casework:ledger"), LEDGER_VIEWS))
     items += work_nav_items(user, {role.code for role in roles_of(request)})
+    grants = ledger_scope(user).grants
+    if grants.sees_residents and (grants.everything or grants.manages or grants.department):
+        items.append(("工作看板", reverse("dashboards:index"), DASHBOARD_VIEWS))
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index"), set()))
     context["nav_items"] = [

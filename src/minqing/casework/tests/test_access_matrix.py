@@ -178,6 +178,20 @@ MATRIX: dict[str, tuple[str, str | None, dict, dict | None]] = {
         row("403", community="ok", street="ok", leader="ok"),
         None,
     ),
+    # 工作看板: everyone with ledger data, each within their scope (dashboards/tests)
+    "dashboards:index": (
+        "GET",
+        None,
+        row("403", **AREA_STAFF, cadre="ok", clerk="ok", leader="ok"),
+        None,
+    ),
+    # the households behind a 漏保/错保 number: whole-household data, not a department's
+    "dashboards:findings": (
+        "GET",
+        None,
+        row("403", **AREA_STAFF, cadre="ok", leader="ok"),
+        None,
+    ),
 }
 
 

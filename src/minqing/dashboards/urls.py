@@ -1,0 +1,3 @@
+from minqing.dashboards.views import app_name, urlpatterns
+
+__all__ = ["app_name", "urlpatterns"]

@@ -1,0 +1,367 @@
+"""Reads for the 民情地图: one area's child regions with their figures, and the point layers.
+
+Everything comes through the one scope (casework.queries.ledger_scope): the ledger's households,
+problems and measures the user may see, inside the area they may open (`map_root`). Figures are
+grouped in the database (one query per kind of thing, whatever the number of rows or areas) and
+summed up to the child regions in Python, as the home page's area tree does.
+
+A point layer sends points while it has at most MAX_POINTS of them in view; above that it sends
+counts per grid (`"clustered": true`): the browser never gets more than it can draw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
+
+from minqing.accounts.scopes import scope_of
+from minqing.areas.models import Area
+from minqing.areas.queries import district
+from minqing.assessment.classify import CATEGORY_LABELS, TYPE_LABELS
+from minqing.casework.queries import LedgerScope, ledger_scope
+from minqing.registry.models import (
+    Facility,
+    FacilityKind,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Place,
+    PlaceKind,
+    Relation,
+)
+from minqing.sources.models import SourceRecord
+
+MAX_POINTS = 2000
+# households without a place of their own are drawn near their grid's centre, spread by this
+# much (degrees, about 150 m) so that they do not sit on one pixel
+JITTER = 0.0015
+HOTLINE_SOURCE = "hotline_12345"
+
+MEASURES: list[tuple[str, str]] = [
+    ("households", "台账家庭数"),
+    *[(f"type:{code}", f"{label}家庭") for code, label in TYPE_LABELS.items()],
+    *[
+        (f"category:{code}", CATEGORY_LABELS[code])
+        for code in ("general", "policy", "major")  # 一般生活类, 政策保障类, 重大疑难问题类
+    ],
+    ("problems", "未办结问题"),
+    ("overdue", "超期措施"),
+    ("hotline", "12345工单"),
+]
+LAYERS: list[tuple[str, str]] = [
+    ("people", "人"),
+    ("events", "事"),
+    ("places", "地"),
+    ("things", "物"),
+    ("organizations", "组织"),
+]
+KIND_LABELS = {
+    "places": dict(PlaceKind.choices),
+    "things": dict(FacilityKind.choices),
+    "organizations": dict(OrganizationKind.choices),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    family_type: str = ""  # a code of TYPE_LABELS
+    category: str = ""  # a code of CATEGORY_LABELS
+
+    def entries_q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.category:
+            q &= Q(**{f"{prefix}category": self.category})
+        return q
+
+
+def map_root(user) -> Area | None:
+    """The area the user's map opens on: the district for the leader, the office's area for
+    area staff; cadres and department clerks get their unit's area (their households inside it
+    are those of their scope)."""
+    grants = scope_of(user)
+    if grants.everything:
+        return district()
+    if grants.area is not None:
+        return grants.area
+    return user.area_scope or district()
+
+
+def area_for(user, code: str | None) -> Area:
+    """The area with this code inside the user's map (the root without a code);
+    Area.DoesNotExist outside it: callers answer 404."""
+    root = map_root(user)
+    if root is None:
+        raise Area.DoesNotExist(code)
+    if not code:
+        return root
+    return Area.objects.within(root).defer("geometry").get(code=code)
+
+
+def breadcrumb(user, area: Area) -> list[dict]:
+    """From the user's map root down to `area` (one query)."""
+    root = map_root(user)
+    codes = area.path.split("/")
+    chain = Area.objects.filter(code__in=codes, path__startswith=root.path).values("code", "name")
+    names = {row["code"]: row["name"] for row in chain}
+    return [{"code": code, "name": names[code]} for code in codes if code in names]
+
+
+def _with_filters(scope: LedgerScope, filters: Filters, prefix: str, qs: QuerySet) -> QuerySet:
+    if filters.family_type:
+        # a code inside the JSON list; no code is part of another (as the ledger list does)
+        qs = qs.alias(map_types=Cast(f"{prefix}types", TextField())).filter(
+            map_types__contains=f'"{filters.family_type}"'
+        )
+    return qs.filter(filters.entries_q(prefix))
+
+
+def _jitter(pk: int) -> tuple[float, float]:
+    """A fixed offset per household (the same on every request and every machine)."""
+    a = (pk * 2654435761) % 4294967296 / 4294967296
+    b = (pk * 40503 + 12345) % 65536 / 65536
+    return (a - 0.5) * 2 * JITTER, (b - 0.5) * 2 * JITTER
+
+
+def map_data(
+    user,
+    area: Area,
+    *,
+    layers: set[str],
+    filters: Filters,
+    today: dt.date,
+    max_points: int | None = None,
+) -> dict:
+    """The regions below `area` with every measure, and the requested point layers."""
+    max_points = MAX_POINTS if max_points is None else max_points
+    scope = ledger_scope(user)
+    grants = scope.grants
+    subtree = list(
+        Area.objects.within(area)
+        .order_by("path")
+        .values("pk", "code", "name", "level", "path", "parent_id", "center_lng", "center_lat")
+    )
+    by_pk = {row["pk"]: row for row in subtree}
+    children = [row for row in subtree if row["parent_id"] == area.pk]
+    regions = children or [row for row in subtree if row["pk"] == area.pk]
+    depth = area.path.count("/") + 1
+    region_codes = {row["code"] for row in regions}
+
+    def region_of(area_row: dict | None) -> str | None:
+        if area_row is None:
+            return None
+        parts = area_row["path"].split("/")
+        code = parts[depth] if len(parts) > depth and children else parts[depth - 1]
+        return code if code in region_codes else None
+
+    geometries = dict(
+        Area.objects.filter(pk__in=[row["pk"] for row in regions]).values_list("code", "geometry")
+    )
+    figures = {row["code"]: {key: 0 for key, _ in MEASURES} for row in regions}
+
+    def add(area_id: int, key: str, n: int) -> None:
+        code = region_of(by_pk.get(area_id))
+        if code is not None:
+            figures[code][key] += n
+
+    # households in the ledger, by grid, family types and category: one grouped query
+    entries = _with_filters(scope, filters, "", scope.entries().active().in_area(area))
+    per_grid: dict[int, int] = {}
+    for row in entries.order_by().values("area_id", "types", "category").annotate(n=Count("pk")):
+        add(row["area_id"], "households", row["n"])
+        for code in row["types"] or []:
+            if code in TYPE_LABELS:
+                add(row["area_id"], f"type:{code}", row["n"])
+        if row["category"] in CATEGORY_LABELS:
+            add(row["area_id"], f"category:{row['category']}", row["n"])
+        per_grid[row["area_id"]] = per_grid.get(row["area_id"], 0) + row["n"]
+
+    problems = _with_filters(scope, filters, "entry__", scope.problems().open().in_area(area))
+    problems_per_grid = dict(
+        problems.order_by().values_list("entry__area_id").annotate(n=Count("pk"))
+    )
+    for area_id, n in problems_per_grid.items():
+        add(area_id, "problems", n)
+    overdue = _with_filters(scope, filters, "entry__", scope.measures().overdue(today))
+    for area_id, n in (
+        overdue.in_area(area).order_by().values_list("entry__area_id").annotate(n=Count("pk"))
+    ):
+        add(area_id, "overdue", n)
+
+    # 12345 work orders carry no coordinates: counted per grid by their address's area code;
+    # only for those who read the area (their text is about residents, not routed to anyone here)
+    hotline_per_grid: dict[int, int] = {}
+    if grants.everything or (grants.area is not None and area.path.startswith(grants.area.path)):
+        id_of = {row["code"]: row["pk"] for row in subtree}
+        rows = (
+            SourceRecord.objects.current()
+            .filter(
+                source__code=HOTLINE_SOURCE, area_code__in=Area.objects.within(area).values("code")
+            )
+            .order_by()
+            .values_list("area_code")
+            .annotate(n=Count("pk"))
+        )
+        for code, n in rows:
+            if code in id_of:
+                hotline_per_grid[id_of[code]] = n
+                add(id_of[code], "hotline", n)
+
+    def counts(per_area: dict[int, int]) -> list[dict]:
+        out = []
+        for area_id, n in sorted(per_area.items()):
+            row = by_pk.get(area_id)
+            if row is None or row["center_lng"] is None or not n:
+                continue
+            out.append(
+                {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "count": n,
+                    "value": [row["center_lng"], row["center_lat"]],
+                }
+            )
+        return out
+
+    personal = scope.may_reveal or scope.shows_identifiers
+    result_layers: dict[str, dict] = {}
+    if "people" in layers:
+        total = sum(per_grid.values())
+        if total > max_points:
+            result_layers["people"] = {
+                "clustered": True,
+                "total": total,
+                "counts": counts(per_grid),
+            }
+        else:
+            result_layers["people"] = {
+                "clustered": False,
+                "total": total,
+                "points": _household_points(entries, by_pk, personal, "", max_points),
+            }
+    if "events" in layers:
+        total = sum(problems_per_grid.values())
+        layer = {"total": total, "hotline": counts(hotline_per_grid)}
+        if total > max_points:
+            layer |= {"clustered": True, "counts": counts(problems_per_grid)}
+        else:
+            layer |= {
+                "clustered": False,
+                "points": _household_points(problems, by_pk, personal, "entry__", max_points),
+            }
+        result_layers["events"] = layer
+    for key, model in (("places", Place), ("things", Facility), ("organizations", Organization)):
+        if key in layers:
+            result_layers[key] = _item_layer(model, area, by_pk, key, max_points, counts)
+
+    totals = {key: sum(figures[r["code"]][key] for r in regions) for key, _ in MEASURES}
+    return {
+        "area": {
+            "code": area.code,
+            "name": area.name,
+            "level": area.level,
+            "levelLabel": area.level_label,
+        },
+        "mapName": f"map-{area.code}",
+        "isLeaf": not children,
+        "geojson": {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name": row["code"]}, "geometry": geometry}
+                for row in regions
+                if (geometry := _geometry(geometries.get(row["code"]))) is not None
+            ],
+        },
+        "regions": [
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "level": row["level"],
+                "figures": figures[row["code"]],
+            }
+            for row in regions
+        ],
+        "totals": totals,
+        "layers": result_layers,
+        "maxPoints": max_points,
+    }
+
+
+def _household_points(
+    qs: QuerySet, by_pk: dict, personal: bool, prefix: str, limit: int
+) -> list[dict]:
+    """One point per row of `qs` (entries, or problems with prefix "entry__"): at the household's
+    place, or near its grid's centre. Names only for roles that work with personal data."""
+    fields = {
+        "household_id": f"{prefix}household_id",
+        "area_id": f"{prefix}area_id",
+        "category": f"{prefix}category",
+        "lng": f"{prefix}household__place__lng",
+        "lat": f"{prefix}household__place__lat",
+    }
+    qs = qs.order_by("pk")
+    annotations = {}
+    if personal:
+        head = Membership.objects.filter(
+            household_id=OuterRef(fields["household_id"]), relation=Relation.HEAD
+        ).order_by("person_id")
+        annotations["head_name"] = Subquery(head.values("person__name")[:1])
+    if prefix:
+        fields["title"] = "title"
+        fields["problem_type"] = "problem_type"
+    rows = qs.annotate(**annotations).values(*fields.values(), *annotations)[:limit]
+    points = []
+    for row in rows:
+        household_id = row[fields["household_id"]]
+        lng, lat = row[fields["lng"]], row[fields["lat"]]
+        if lng is None or lat is None:
+            grid = by_pk.get(row[fields["area_id"]])
+            if grid is None or grid["center_lng"] is None:
+                continue
+            dx, dy = _jitter(household_id)
+            lng, lat = grid["center_lng"] + dx, grid["center_lat"] + dy
+        point = {
+            "id": household_id,
+            "value": [round(lng, 6), round(lat, 6)],
+            "category": row[fields["category"]] or "",
+        }
+        if personal:
+            point["name"] = row.get("head_name") or ""
+            if prefix:
+                point["title"] = row["title"]
+        if prefix:
+            point["problemType"] = row["problem_type"]
+        points.append(point)
+    return points
+
+
+def _item_layer(model, area: Area, by_pk: dict, key: str, limit: int, counts) -> dict:
+    """Places, facilities or organizations in the area: points, or counts per grid."""
+    items = model.objects.within(area)
+    per_area = dict(items.order_by().values_list("area_id").annotate(n=Count("pk")))
+    total = sum(per_area.values())
+    if total > limit:
+        return {"clustered": True, "total": total, "counts": counts(per_area)}
+    labels = KIND_LABELS[key]
+    points = [
+        {
+            "name": name,
+            "kind": kind,
+            "kindLabel": labels.get(kind, kind),
+            "value": [round(lng, 6), round(lat, 6)],
+        }
+        for name, kind, lng, lat in items.order_by("pk").values_list("name", "kind", "lng", "lat")
+    ]
+    return {"clustered": False, "total": total, "points": points}
+
+
+def _geometry(value) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    if value.get("type") == "Feature":
+        value = value.get("geometry")
+    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
+        return value
+    return None
