@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "minqing.assessment",
     "minqing.casework",
     "minqing.dashboards",
+    "minqing.dashboards",
     "minqing.maps",
     "minqing.synth",
 ]
