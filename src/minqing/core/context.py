@@ -46,6 +46,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("台账建议", reverse("assessment:proposals"), ASSESSMENT_VIEWS))
     if ledger_scope(user).sees_ledger:
         items.append(("台账", reverse("casework:ledger"), LEDGER_VIEWS))
+        items.append(("民情地图", reverse("maps:index"), {"maps:index"}))
     items += work_nav_items(user, {role.code for role in roles_of(request)})
     grants = ledger_scope(user).grants
     if grants.sees_residents and (grants.everything or grants.manages or grants.department):

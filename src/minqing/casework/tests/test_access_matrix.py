@@ -192,6 +192,19 @@ MATRIX: dict[str, tuple[str, str | None, dict, dict | None]] = {
         row("403", **AREA_STAFF, cadre="ok", leader="ok"),
         None,
     ),
+    # 民情地图: whoever sees ledger data, each within their scope (areas outside: maps/tests)
+    "maps:index": (
+        "GET",
+        None,
+        row("403", **AREA_STAFF, cadre="ok", clerk="ok", leader="ok"),
+        None,
+    ),
+    "maps:data": (
+        "GET",
+        None,
+        row("403", **AREA_STAFF, cadre="ok", clerk="ok", leader="ok"),
+        None,
+    ),
 }
 
 
