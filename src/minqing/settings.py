@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "minqing.assessment",
     "minqing.casework",
     "minqing.dashboards",
-    "minqing.dashboards",
     "minqing.maps",
     "minqing.synth",
 ]

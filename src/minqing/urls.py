@@ -17,7 +17,6 @@ urlpatterns = [
     path("assessment/", include("minqing.assessment.urls")),
     path("casework/", include("minqing.casework.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
-    path("dashboards/", include("minqing.dashboards.urls")),
     path("map/", include("minqing.maps.urls")),
     path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
     path("api/", api.urls),
