@@ -405,13 +405,8 @@ def assign_grid_pairing(request, code: str, payload: GridPairingIn):
     for field, label in (("cadre", "包联干部"), ("grid_worker", "网格员")):
         if field not in payload.model_fields_set:
             continue
-        person = _user(getattr(payload, field), label)
-        # as the page offers them (views.ledger.paired_candidates): users of the caller's area
-        if person is not None and not grants.is_superuser:
-            unit = person.unit
-            if unit is None or not unit.area.path.startswith(grants.area.path):
-                raise HttpError(422, f"{label}「{person.username}」不在您的辖区内")
-        people[field] = person
+        # a person outside the caller's area is refused by the action (422)
+        people[field] = _user(getattr(payload, field), label)
     with _refusals():
         changed = actions.assign_pairing(
             grid, **people, reason=payload.reason, by=request.auth, request=request

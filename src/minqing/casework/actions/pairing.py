@@ -43,6 +43,17 @@ def _check_paired_user(user: User | None, role: str, label: str) -> None:
         raise CaseworkError(f"{user}不是{label}")
 
 
+def _check_works_in_area(user: User | None, label: str, *, by: User) -> None:
+    """Pairing lets the person see the household: only people who work in the assigner's
+    area (the page offers no one else; the API is held to the same)."""
+    grants = ledger_scope(by).grants
+    if user is None or grants.is_superuser:
+        return
+    unit = user.unit if user.unit_id else None
+    if grants.area is None or unit is None or not unit.area.path.startswith(grants.area.path):
+        raise CaseworkError(f"{label}「{user.username}」不在您的辖区内")
+
+
 @refusals_audited
 @transaction.atomic
 def assign_pairing(
@@ -72,6 +83,10 @@ def assign_pairing(
     scope = ledger_scope(by)
     if not all(scope.may_assign(entry) for entry in entries):
         raise NotPermitted()
+    if cadre is not UNCHANGED:
+        _check_works_in_area(cadre, "包联干部", by=by)
+    if grid_worker is not UNCHANGED:
+        _check_works_in_area(grid_worker, "网格员", by=by)
 
     targets = {
         field: user

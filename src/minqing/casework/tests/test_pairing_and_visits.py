@@ -102,6 +102,18 @@ def test_only_community_and_street_staff_of_the_area_pair(request, grid, cadre, 
     ).exists()
 
 
+def test_only_people_who_work_in_the_assigners_area_are_paired(
+    grid, community_staff, other_cadre
+):
+    """Pairing lets the person see the household: a cadre of another street is refused, on the
+    page, in the per-household API and per grid alike (they all call the action)."""
+    entry = make_entry(grid)
+    with pytest.raises(CaseworkError, match="不在您的辖区内"):
+        assign_pairing([entry], cadre=other_cadre, by=community_staff)
+    entry.refresh_from_db()
+    assert entry.cadre is None
+
+
 def test_one_entry_outside_refuses_the_whole_assignment(
     grid, other_street_grid, community_staff, cadre
 ):
