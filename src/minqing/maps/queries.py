@@ -35,8 +35,10 @@ from minqing.registry.models import (
 from minqing.sources.models import SourceRecord
 
 MAX_POINTS = 2000
-# households without a place of their own are drawn near their grid's centre, spread by this
-# much (degrees, about 150 m) so that they do not sit on one pixel
+# households without a place of their own are drawn near their grid's centre, spread over this
+# share of the grid's extent (so that they do not sit on one pixel, nor leave the grid), or by
+# JITTER degrees (about 150 m) for a grid without a boundary
+SPREAD = 0.2
 JITTER = 0.0015
 HOTLINE_SOURCE = "hotline_12345"
 
@@ -118,11 +120,28 @@ def _with_filters(scope: LedgerScope, filters: Filters, prefix: str, qs: QuerySe
     return qs.filter(filters.entries_q(prefix))
 
 
-def _jitter(pk: int) -> tuple[float, float]:
+def _jitter(pk: int, extent: tuple[float, float] | None) -> tuple[float, float]:
     """A fixed offset per household (the same on every request and every machine)."""
     a = (pk * 2654435761) % 4294967296 / 4294967296
     b = (pk * 40503 + 12345) % 65536 / 65536
-    return (a - 0.5) * 2 * JITTER, (b - 0.5) * 2 * JITTER
+    dx, dy = (extent[0] * SPREAD, extent[1] * SPREAD) if extent else (JITTER, JITTER)
+    return (a - 0.5) * 2 * dx, (b - 0.5) * 2 * dy
+
+
+def _extents(area_ids: set[int]) -> dict[int, tuple[float, float]]:
+    """Width and height of each grid's boundary box (one query)."""
+    out = {}
+    for pk, geometry in Area.objects.filter(pk__in=area_ids).values_list("pk", "geometry"):
+        geometry = _geometry(geometry)
+        if geometry is None:
+            continue
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        xs = [x for polygon in polygons for x, _ in polygon[0]]
+        ys = [y for polygon in polygons for _, y in polygon[0]]
+        out[pk] = (max(xs) - min(xs), max(ys) - min(ys))
+    return out
 
 
 def map_data(
@@ -311,7 +330,9 @@ def _household_points(
     if prefix:
         fields["title"] = "title"
         fields["problem_type"] = "problem_type"
-    rows = qs.annotate(**annotations).values(*fields.values(), *annotations)[:limit]
+    rows = list(qs.annotate(**annotations).values(*fields.values(), *annotations)[:limit])
+    unplaced = {row[fields["area_id"]] for row in rows if row[fields["lng"]] is None}
+    extents = _extents(unplaced) if unplaced else {}
     points = []
     for row in rows:
         household_id = row[fields["household_id"]]
@@ -320,7 +341,7 @@ def _household_points(
             grid = by_pk.get(row[fields["area_id"]])
             if grid is None or grid["center_lng"] is None:
                 continue
-            dx, dy = _jitter(household_id)
+            dx, dy = _jitter(household_id, extents.get(row[fields["area_id"]]))
             lng, lat = grid["center_lng"] + dx, grid["center_lat"] + dy
         point = {
             "id": household_id,

@@ -209,10 +209,11 @@ def test_a_household_is_drawn_at_its_place_or_near_its_grid_centre(client, grid_
     }
     assert points[at_place.household_id] == [113.2123, 35.2456]
     lng, lat = points[near_centre.household_id]
-    assert (
-        abs(lng - grid.center_lng) <= queries.JITTER
-        and abs(lat - grid.center_lat) <= queries.JITTER
-    )
+    west, south = grid.geometry["coordinates"][0][0]
+    east, north = grid.geometry["coordinates"][0][2]
+    assert abs(lng - grid.center_lng) <= (east - west) * queries.SPREAD
+    assert abs(lat - grid.center_lat) <= (north - south) * queries.SPREAD
+    assert (lng, lat) != (grid.center_lng, grid.center_lat)
     again = get(client, grid_worker).json()["layers"]["people"]["points"]
     assert {p["id"]: p["value"] for p in again} == points  # the same spot every time
 

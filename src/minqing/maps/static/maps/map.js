@@ -20,14 +20,15 @@
   var state = { area: config.area, data: null, request: 0 };
 
   var LAYER_STYLE = {
-    people: { name: "人 · 台账家庭", color: "#b22222", symbol: "circle", size: 8 },
-    events: { name: "事 · 未办结问题", color: "#e07b00", symbol: "triangle", size: 10 },
+    people: { name: "人 · 台账家庭", color: "#1f5fa8", symbol: "circle", size: 10 },
+    events: { name: "事 · 未办结问题", color: "#d50000", symbol: "triangle", size: 10 },
     hotline: { name: "事 · 12345工单", color: "#7a4fb5", symbol: "roundRect", size: 9 },
     places: { name: "地 · 场所", color: "#2e7d32", symbol: "rect", size: 7 },
-    things: { name: "物 · 设施", color: "#1565c0", symbol: "diamond", size: 7 },
+    things: { name: "物 · 设施", color: "#455a64", symbol: "diamond", size: 7 },
     organizations: { name: "组织", color: "#6d4c41", symbol: "pin", size: 14 }
   };
-  var CATEGORY_COLOR = { major: "#b22222", policy: "#1f5fa8", general: "#6b7280" };
+  // 重大疑难 red-black, 政策保障 blue, 一般生活 teal: all readable on the orange scale
+  var CATEGORY_COLOR = { major: "#7f0000", policy: "#1f5fa8", general: "#00796b" };
 
   function measureLabel(key) {
     var found = config.measures.filter(function (m) { return m.key === key; })[0];
@@ -134,13 +135,13 @@
       symbol: style.symbol,
       symbolSize: style.size,
       large: points.length > 1000,
-      itemStyle: {
-        color: key === "people" ? function (p) { return CATEGORY_COLOR[p.data.category] || style.color; }
-                                 : style.color,
-        borderColor: "#fff", borderWidth: 0.8
-      },
+      itemStyle: { color: style.color, borderColor: "#fff", borderWidth: 1 },
       data: points.map(function (p) {
-        return Object.assign({ layer: key }, p, { name: p.name || p.kindLabel || "" });
+        var item = Object.assign({ layer: key }, p, { name: p.name || p.kindLabel || "" });
+        if (key === "people" && CATEGORY_COLOR[p.category]) {
+          item.itemStyle = { color: CATEGORY_COLOR[p.category] };
+        }
+        return item;
       }),
       z: 6
     };
@@ -203,9 +204,10 @@
         data: series.slice(1).map(function (s) { return s.name; })
       },
       visualMap: {
-        min: 0, max: max, left: 8, bottom: 8, seriesIndex: 0, calculable: true,
+        show: !data.isLeaf, min: 0, max: max, left: 8, bottom: 8, seriesIndex: 0, calculable: true,
         text: [measureLabel(measure) + " 多", "少"],
-        inRange: { color: ["#fbeee4", "#eaa077", "#b22222"] },
+        // one grid alone is not compared with anything: drawn in the lightest colour
+        inRange: { color: data.isLeaf ? ["#fbeee4", "#fbeee4"] : ["#fdf3e7", "#f5c08f", "#e07b4f"] },
         textStyle: { fontFamily: fontFamily, color: "#444" },
         backgroundColor: "rgba(255,255,255,.85)", padding: 6
       },
@@ -218,7 +220,7 @@
         itemStyle: { borderColor: "#ffffff", borderWidth: 1.5, areaColor: "#f3f3f3" },
         labelLayout: { hideOverlap: true },
         label: {
-          show: true, fontFamily: fontFamily, color: "#222", fontSize: 13,
+          show: !data.isLeaf, fontFamily: fontFamily, color: "#222", fontSize: 13,
           textBorderColor: "#fff", textBorderWidth: 3,
           formatter: function (p) { var r = regionByCode(p.name); return r ? r.name : p.name; }
         },
