@@ -60,9 +60,12 @@ def _with_links(ledger: dict, flow: list, departments: list, coverage: dict | No
                 )
 
 
-def _chart_data(ledger: dict, flow: list, departments: list, coverage: dict | None) -> dict:
+def _chart_data(
+    ledger: dict, flow: list, departments: list, coverage: dict | None, *, today
+) -> dict:
     """What dashboards.js draws: labels, values and the list URL of every point."""
     data = {
+        "today": today.isoformat(),
         "types": {
             "labels": [r["label"] for r in ledger["types"]],
             "households": [r["households"] for r in ledger["types"]],
@@ -139,7 +142,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "departments": departments,
             "overdue": overdue,
             "coverage": coverage,
-            "charts": _chart_data(ledger, flow, departments, coverage),
+            "charts": _chart_data(ledger, flow, departments, coverage, today=today),
             "urls": {
                 "ledger": ledger_url(),
                 "overdue": ledger_url(overdue="on"),

@@ -174,7 +174,7 @@
   }
 
   // 导出图片: the chart as a PNG, made in the browser
-  var today = new Date().toISOString().slice(0, 10);
+  var today = data.today;  // the server's date (the district's time zone), not UTC
   Array.prototype.forEach.call(document.querySelectorAll("[data-export]"), function (button) {
     var chart = charts[button.getAttribute("data-export")];
     if (!chart) {
