@@ -1,0 +1,141 @@
+"""Benchmark: the 民情地图's data endpoint (/map/data/) on PostgreSQL with a whole district.
+
+    uv run python bench/map.py --size 100000
+
+Reuses the database bench/web.py fills (minqing_bench_web: `minqing demo` at --size households,
+then the ledger; run bench/web.py first) and never drops it. Timed: Django's test client in this
+process (no network), as the district leader at district level and on each street in turn, and as
+the demo grid worker; each with the page's default layers (人 事) and with every layer (人 事 地 物
+组织), over --requests requests. Server time is the time of the client call; queries are counted
+on every request. Reports, per case, whether each layer came as points or as counts per grid, and
+how many. Ends with one line of JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+
+DATABASE = "minqing_bench_web"
+ALL_LAYERS = "people,events,places,things,organizations"
+
+
+def p95(values: list[float]) -> float:
+    return round(statistics.quantiles(values, n=20)[-1], 1)
+
+
+def timed(client, url: str, params: dict) -> tuple[float, int, dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url, params)
+        elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{url} {params}: HTTP {response.status_code}")
+    return elapsed * 1000, len(queries), response.json()
+
+
+def shape(payload: dict) -> dict:
+    """Per layer: "N points" or "N counts (M in all)"."""
+    out = {}
+    for key, layer in payload["layers"].items():
+        if layer["clustered"]:
+            out[key] = f"{len(layer['counts'])} grid counts ({layer['total']})"
+        else:
+            out[key] = f"{len(layer['points'])} points"
+    return out
+
+
+def run_case(client, requests: int, areas: list[str], layers: str) -> dict:
+    from django.urls import reverse
+
+    url = reverse("maps:data")
+    times, query_counts, shapes, sizes = [], set(), {}, []
+    timed(client, url, {"area": areas[0], "layers": layers})  # warm-up
+    for i in range(requests):
+        area = areas[i % len(areas)]
+        ms, n, payload = timed(client, url, {"area": area, "layers": layers})
+        times.append(ms)
+        query_counts.add(n)
+        shapes.setdefault(area, shape(payload))
+        sizes.append(len(json.dumps(payload, ensure_ascii=False).encode()))
+    return {
+        "p95_ms": p95(times),
+        "median_ms": round(statistics.median(times), 1),
+        "queries": sorted(query_counts),
+        "kb_max": round(max(sizes) / 1024, 1),
+        "layers": shapes[areas[0]],  # the first area's (the district, the first street)
+    }
+
+
+def measure(requests: int) -> dict:
+    from django.test import Client
+
+    from minqing.accounts.models import User
+    from minqing.areas.models import Area, Level
+    from minqing.casework.models import LedgerEntry
+    from minqing.maps.queries import map_root
+
+    district = Area.objects.get(level=Level.DISTRICT).code
+    streets = list(
+        Area.objects.filter(level=Level.STREET).order_by("code").values_list("code", flat=True)
+    )
+    results = {}
+    leader = Client()
+    leader.force_login(User.objects.get(username="leader"))
+    grid_user = User.objects.get(username="grid")
+    grid = Client()
+    grid.force_login(grid_user)
+    grid_area = map_root(grid_user).code
+    for name, client, areas in (
+        ("leader_district", leader, [district]),
+        ("leader_street", leader, streets),
+        ("grid_worker", grid, [grid_area]),
+    ):
+        for label, layers in (("default", "people,events"), ("all", ALL_LAYERS)):
+            row = run_case(client, requests, areas, layers)
+            results[f"{name}_{label}"] = row
+            print(f"{name} {label}: {row}", file=sys.stderr)
+    results["entries"] = LedgerEntry.objects.count()
+    results["streets"] = len(streets)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000, help="households (bench/web.py's)")
+    parser.add_argument("--requests", type=int, default=100, help="requests per case")
+    parser.add_argument("--data", default="/tmp/minqing-bench-web", help="data directory")
+    args = parser.parse_args()
+    marker = os.path.join(args.data, "bench-web.json")
+    info = json.load(open(marker)) if os.path.exists(marker) else None  # noqa: SIM115
+    if info is None or info["size"] != args.size:
+        raise SystemExit(f"run `uv run python bench/web.py --size {args.size}` first")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minqing.settings")
+    os.environ["MINQING_DATA_DIR"] = args.data
+    os.environ["MINQING_DEBUG"] = "0"
+    os.environ.setdefault("MINQING_SECRET_KEY", "bench-" + uuid.uuid4().hex)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    from minqing.registry.models import Household
+
+    info["households"] = Household.objects.active().count()
+    figures = measure(args.requests)
+    print(json.dumps({"bench": "map", **info, **figures}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
