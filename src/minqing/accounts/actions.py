@@ -97,8 +97,9 @@ def create_demo_accounts(
 ) -> list[dict]:
     """One demo user per role of the catalogue, and the units they work in.
 
-    Units: 山阳区人民政府 (the district), 定和街道办事处, 丰收社区居委会, the office of
-    丰收社区第1网格, 民政局 and the 12345热线服务中心. Running it again creates what is missing
+    Units: 山阳区人民政府 (the district, led by the 区领导), 定和街道办事处, 丰收社区居委会, the
+    office of 丰收社区第1网格, 民政局 and the 12345热线服务中心 (no leader: 督办 go to all
+    their users). Running it again creates what is missing
     and resets only the passwords and roles of the demo users. `password_for(username)` gives
     each password (default: demo_password). Raises ValueError when those areas are not loaded.
 
@@ -110,7 +111,7 @@ def create_demo_accounts(
     if missing:
         raise ValueError(f"角色目录不完整, 缺少: {', '.join(missing)}(请先运行 minqing migrate)")
 
-    accounts, created = [], []
+    accounts, created, users = [], [], {}
     for code, (username, full_name, unit_key) in DEMO_USERS.items():
         role = roles_by_code[code]
         unit = units[unit_key]
@@ -123,6 +124,7 @@ def create_demo_accounts(
         user.set_password(password)
         user.save(update_fields=["password"])
         user.roles.set([role])
+        users[code] = user
         if code in ADMIN_PERMISSIONS:
             user.user_permissions.set(_permissions(ADMIN_PERMISSIONS[code]))
         totp_key = _enrol_demo_device(user) if role.is_security_admin else ""
@@ -139,6 +141,12 @@ def create_demo_accounts(
                 "totp_key": totp_key,
             }
         )
+    # 督办 go to a unit's leader: the district government's is the demo's 区领导. The other demo
+    # units have no leader among the demo users, so their 督办 go to all of their users.
+    district_unit = units["district"]
+    if district_unit.leader_id is None:
+        district_unit.leader = users[roles.DISTRICT_LEADER]
+        district_unit.save(update_fields=["leader", "updated_at"])
 
     record(
         "accounts.create_demo_accounts",

@@ -50,11 +50,12 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "department", "area")
+    list_display = ("name", "kind", "department", "area", "leader")
     list_filter = ("kind", "department")
     search_fields = ("name", "area__name")
-    list_select_related = ("area",)
+    list_select_related = ("area", "leader")
     raw_id_fields = ("area",)
+    autocomplete_fields = ("leader",)
 
 
 @admin.register(Role)

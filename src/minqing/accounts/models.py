@@ -50,6 +50,16 @@ class Unit(Model):
         related_name="units",
         help_text="属地单位: 其管辖区域; 职能部门: 其服务的区",
     )
+    # who a 督办 (casework's overdue sweep) goes to; without one, every user of the unit
+    leader = models.ForeignKey(
+        "accounts.User",
+        verbose_name="单位负责人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_units",
+        help_text="逾期督办通知发给此人; 留空则发给本单位全体用户",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "单位"

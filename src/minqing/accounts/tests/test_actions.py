@@ -78,6 +78,10 @@ def test_units_sit_in_the_right_areas(demo_district, areas):
     assert unit_of["hotline"].department == "hotline"
     assert unit_of["hotline"].name == "12345热线服务中心"
     assert by_user["minzheng"]["unit"] == "民政局"
+    # 督办 go to a unit's leader: the district's is the 区领导; no other demo unit has one
+    leaders = dict(Unit.objects.values_list("name", "leader__username"))
+    assert leaders.pop("山阳区人民政府") == "leader"
+    assert set(leaders.values()) == {None}
 
 
 def test_only_the_three_admins_are_staff(demo_district):

@@ -38,6 +38,22 @@ def test_user_change_page_shows_unit_roles_and_full_name(superuser_client, grid_
     assert 'name="unit"' in content and 'name="roles"' in content and 'name="full_name"' in content
 
 
+def test_a_units_leader_is_set_in_the_admin(superuser_client, civil_affairs_clerk):
+    unit = civil_affairs_clerk.unit
+    url = reverse("admin:accounts_unit_change", args=[unit.pk])
+    assert 'name="leader"' in superuser_client.get(url).content.decode()
+    data = {
+        "name": unit.name,
+        "kind": unit.kind,
+        "department": unit.department,
+        "area": unit.area_id,
+        "leader": civil_affairs_clerk.pk,
+    }
+    assert superuser_client.post(url, data).status_code == 302
+    unit.refresh_from_db()
+    assert unit.leader == civil_affairs_clerk
+
+
 def test_roles_cannot_be_added_or_deleted(superuser_client, grid_worker):
     assert superuser_client.get(reverse("admin:accounts_role_add")).status_code == 403
     role = grid_worker.roles.get()
