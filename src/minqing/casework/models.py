@@ -1,5 +1,6 @@
 """一台账两清单: the ledger (LedgerEntry), its problems (Problem) and measures (Measure), the
-routing table, visits, and the history of every change (Change).
+routing table, visits, the history of every change (Change) and the overdue sweep's notices
+(Notice).
 
 Rows change only through casework.actions, which check the actor's scope, keep a Change row
 per changed value (who, when, why) and write one audit event per action. The allowed status
@@ -363,6 +364,9 @@ class Measure(Model):
         validators=[validate_evidence],
     )
     done_on = models.DateField("完成日期", null=True, blank=True)
+    overdue_level = models.PositiveSmallIntegerField(
+        "逾期等级", choices=OverdueLevel.choices, default=OverdueLevel.NONE
+    )
     version = models.PositiveIntegerField("版本", default=1)
 
     objects = MeasureQuerySet.as_manager()
@@ -607,6 +611,93 @@ class Change(models.Model):
     @property
     def to_label(self) -> str:
         return self.label(self.to_value)
+
+
+# notices --------------------------------------------------------------------------------------
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_recipient(self, user) -> NoticeQuerySet:
+        return self.filter(recipient=user)
+
+    def unread(self) -> NoticeQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """A 逾期提醒 or 督办 the overdue sweep sends to one user about one problem or measure
+    (casework.actions.sweep_overdue). One per user, item and level."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    level = models.PositiveSmallIntegerField(
+        "类型", choices=[c for c in OverdueLevel.choices if c[0] != OverdueLevel.NONE]
+    )
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name="问题",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name="帮扶措施",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    text = models.TextField("内容")
+    created_at = models.DateTimeField("发送时间", default=timezone.now)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办提醒通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the navigation counts a user's unread notices on every page
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notice_unread"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="notice_about_one_item",
+                condition=(
+                    models.Q(problem__isnull=False, measure__isnull=True)
+                    | models.Q(problem__isnull=True, measure__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "problem", "level"],
+                condition=models.Q(problem__isnull=False),
+                name="one_notice_per_problem_level",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "measure", "level"],
+                condition=models.Q(measure__isnull=False),
+                name="one_notice_per_measure_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.text[:40]}"
+
+    @property
+    def item(self) -> Problem | Measure:
+        return self.problem if self.problem_id else self.measure
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
 
 
 _STATUS_LABELS = {

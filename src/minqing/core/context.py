@@ -7,6 +7,7 @@ from django.urls import reverse
 from minqing.accounts.access import held_roles
 from minqing.areas.models import Area, Level
 from minqing.casework.queries import ledger_scope
+from minqing.casework.views.notices import nav_items as notice_nav_items
 from minqing.casework.views.work import nav_items as work_nav_items
 from minqing.linkage.queries import may_review
 from minqing.sources.permissions import may_import_anything
@@ -48,6 +49,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("台账", reverse("casework:ledger"), LEDGER_VIEWS))
         items.append(("民情地图", reverse("maps:index"), {"maps:index"}))
     items += work_nav_items(user, {role.code for role in roles_of(request)})
+    items += notice_nav_items(user, view_name)
     grants = ledger_scope(user).grants
     if grants.sees_residents and (grants.everything or grants.manages or grants.department):
         items.append(("工作看板", reverse("dashboards:index"), DASHBOARD_VIEWS))

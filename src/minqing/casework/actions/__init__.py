@@ -6,8 +6,8 @@ on a freshly locked row; keeps a Change row per changed value (who, when, why); 
 event. A refused action raises CaseworkError (NotPermitted, ConflictError) with a Chinese message
 for the page, and its refusal is audited too.
 
-One module per list (ledger, problems, measures, pairing, visits, identifiers); import the
-actions from here.
+One module per list (ledger, problems, measures, pairing, visits, identifiers), the overdue
+sweep (overdue) and a user's notices (notices); import the actions from here.
 """
 
 from minqing.casework.actions.common import CaseworkError, ConflictError, NotPermitted
@@ -27,6 +27,8 @@ from minqing.casework.actions.measures import (
     close_measure,
     update_measure,
 )
+from minqing.casework.actions.notices import mark_notice_read
+from minqing.casework.actions.overdue import sweep_overdue
 from minqing.casework.actions.pairing import UNCHANGED, assign_pairing
 from minqing.casework.actions.problems import (
     accept_problem,
@@ -35,7 +37,6 @@ from minqing.casework.actions.problems import (
     resolve_problem,
     return_problem,
     set_major,
-    sweep_overdue,
     transfer_problem,
 )
 from minqing.casework.actions.visits import record_visit
@@ -56,6 +57,7 @@ __all__ = [
     "close_measure",
     "confirm_proposal",
     "dispatch_problem",
+    "mark_notice_read",
     "raise_problem",
     "reclassify_entry",
     "record_visit",

@@ -1,11 +1,9 @@
-"""Problems (问题清单): raised, routed, dispatched, accepted, returned, transferred, resolved; the joint-meeting list; the overdue sweep."""
+"""Problems (问题清单): raised, routed, dispatched, accepted, returned, transferred, resolved; the joint-meeting list. The overdue sweep is overdue.py."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 
 from minqing.accounts.models import Department, User
 from minqing.audit.actions import record
@@ -372,51 +370,3 @@ def set_major(
         summary=f"{'列入' if is_major else '移出'}重大疑难: {problem.title}: {reason}",
     )
     return problem
-
-
-@transaction.atomic
-def sweep_overdue(*, today, by: User | None = None) -> dict[str, int]:
-    """Mark running problems past their due date: 逾期提醒 the day after it, 督办 once
-    deadlines.ESCALATE_AFTER more working days have passed. Levels only rise; running it twice
-    on the same day changes nothing. Returns how many problems rose to each level."""
-    rising: dict[int, list[Problem]] = {OverdueLevel.REMINDER: [], OverdueLevel.SUPERVISION: []}
-    for problem in (
-        Problem.objects.overdue(today)
-        .filter(overdue_level__lt=OverdueLevel.SUPERVISION)
-        .select_related("entry")
-        .select_for_update(of=("self",))
-    ):
-        level = deadlines.overdue_level(problem.due_on, today)
-        if level > problem.overdue_level:
-            rising[level].append(problem)
-    changes = []
-    for level, problems in rising.items():
-        if not problems:
-            continue
-        Problem.objects.filter(pk__in=[p.pk for p in problems]).update(
-            overdue_level=level, version=F("version") + 1, updated_at=timezone.now()
-        )
-        changes += [
-            _problem_change(
-                p,
-                ChangeKind.ESCALATION,
-                by=by,
-                field="overdue_level",
-                from_value=p.overdue_level,
-                to_value=level,
-                reason=f"办理时限 {p.due_on} 已过",
-            )
-            for p in problems
-        ]
-    Change.objects.bulk_create(changes, batch_size=500)
-    counts = {
-        "reminders": len(rising[OverdueLevel.REMINDER]),
-        "supervisions": len(rising[OverdueLevel.SUPERVISION]),
-    }
-    record(
-        "casework.sweep_overdue",
-        by=by,
-        summary=f"逾期扫描({today}): 提醒 {counts['reminders']} 件, 督办 {counts['supervisions']} 件",
-        details={"today": today.isoformat(), **counts},
-    )
-    return counts

@@ -172,6 +172,9 @@ MATRIX: dict[str, tuple[str, str | None, dict, dict | None]] = {
     "casework:routing": ("GET", None, row("403", **AREA_STAFF, clerk="ok", leader="ok"), None),
     # 包联分配: community and street staff (grids outside their area are 404: test_pairing_views)
     "casework:pairing": ("GET", None, row("403", community="ok", street="ok"), None),
+    # 提醒: every signed-in user's own notices (only their own: test_sweep); the 三员 get none
+    # and are sent to the admin site like on the other resident pages
+    "casework:notices": ("GET", None, row("ok", **{a: "admin" for a in ADMINS}), None),
     "casework:joint_meeting": (
         "GET",
         None,

@@ -1,8 +1,6 @@
 """Problems: raised with the routing table's department, dispatched on the working-day clock,
-accepted, returned, transferred, resolved; every transition allowed or refused; the major list;
-the overdue sweep."""
-
-import datetime as dt
+accepted, returned, transferred, resolved; every transition allowed or refused; the major list.
+The overdue sweep: test_sweep.py."""
 
 import pytest
 from django.utils import timezone
@@ -18,7 +16,6 @@ from minqing.casework.actions import (
     resolve_problem,
     return_problem,
     set_major,
-    sweep_overdue,
     transfer_problem,
 )
 from minqing.casework.models import (
@@ -26,7 +23,6 @@ from minqing.casework.models import (
     ChangeKind,
     EntryStatus,
     MeasureStatus,
-    OverdueLevel,
     Problem,
     ProblemStatus,
     RoutingRule,
@@ -290,43 +286,6 @@ def test_the_leader_and_area_managers_mark_major_problems(
     problem = set_major(problem, is_major=False, reason="已协调", by=street_staff)
     assert not problem.is_major
     assert Change.objects.filter(problem=problem, kind=ChangeKind.MAJOR).count() == 2
-
-
-# the overdue sweep --------------------------------------------------------------------------
-
-
-def test_the_sweep_reminds_then_supervises_and_changes_nothing_twice(entry):
-    today = dt.date(2026, 12, 10)  # a Thursday
-    on_time = make_problem(entry, due_on=today)
-    late = make_problem(entry, due_on=today - dt.timedelta(days=1))
-    very_late = make_problem(entry, due_on=today - dt.timedelta(days=14))
-    resolved = make_problem(
-        entry, status=ProblemStatus.RESOLVED, due_on=today - dt.timedelta(days=30)
-    )
-    draft = make_problem(entry, status=ProblemStatus.DRAFT)
-    assert sweep_overdue(today=today) == {"reminders": 1, "supervisions": 1}
-    levels = {p.pk: p.overdue_level for p in Problem.objects.all()}
-    assert levels == {
-        on_time.pk: OverdueLevel.NONE,
-        late.pk: OverdueLevel.REMINDER,
-        very_late.pk: OverdueLevel.SUPERVISION,
-        resolved.pk: OverdueLevel.NONE,
-        draft.pk: OverdueLevel.NONE,
-    }
-    assert Change.objects.filter(kind=ChangeKind.ESCALATION).count() == 2
-    assert sweep_overdue(today=today) == {"reminders": 0, "supervisions": 0}
-    assert Change.objects.filter(kind=ChangeKind.ESCALATION).count() == 2
-    # a week later the reminder has become 督办
-    assert sweep_overdue(today=today + dt.timedelta(days=7)) == {"reminders": 0, "supervisions": 2}
-    assert audits("sweep_overdue").count() == 3
-
-
-def test_the_sweep_command(entry, capsys):
-    from django.core.management import call_command
-
-    make_problem(entry, due_on=timezone.localdate() - dt.timedelta(days=1))
-    call_command("sweep")
-    assert "提醒 1 件" in capsys.readouterr().out
 
 
 def test_routing_rules_are_seeded():
