@@ -79,10 +79,13 @@
       center: ["50%", "46%"],
       avoidLabelOverlap: true,
       label: { formatter: "{b}\n{c} 户", color: "#333" },
-      color: ["#b22222", "#1f5fa8", "#7a8699"],
-      data: data.categories.map(function (c) { return { name: c.name, value: c.value }; })
+      // each category keeps its colour (重大疑难 red, 政策保障 blue, 一般生活 grey); empty ones
+      // are left out: their "0 户" labels would pile up on one point
+      data: data.categories.map(function (c, i) {
+        return Object.assign({ itemStyle: { color: ["#b22222", "#1f5fa8", "#7a8699"][i] } }, c);
+      }).filter(function (c) { return c.value > 0; })
     }]
-  }, function (p) { return data.categories[p.dataIndex] && data.categories[p.dataIndex].url; });
+  }, function (p) { return p.data && p.data.url; });
 
   // 2. weekly inflow and outflow
   init("chart-flow", {
