@@ -225,7 +225,8 @@ def overdue_items(user, *, today: dt.date, limit: int = OVERDUE_LIMIT) -> dict:
     then the longest overdue; at most `limit` of each, with the totals. Four queries.
 
     The level is the one the daily sweep gives (提醒, then 督办 after ESCALATE_AFTER working
-    days); a problem's stored level counts too, so a list read before today's sweep agrees."""
+    days); the stored level (set by the sweep) counts too, so a list read before or after
+    today's sweep agrees with it."""
     scope = ledger_scope(user)
     related = ("entry__household", "entry__area")
     problems = scope.problems().overdue(today)
@@ -264,7 +265,7 @@ def overdue_items(user, *, today: dt.date, limit: int = OVERDUE_LIMIT) -> dict:
                 department=m.owner_unit.name if m.owner_unit_id else "",
                 due_on=m.deadline,
                 days_late=(today - m.deadline).days,
-                level=overdue_level(m.deadline, today),
+                level=max(m.overdue_level, overdue_level(m.deadline, today)),
             )
         )
     items.sort(key=lambda i: (-i.level, i.due_on, i.kind))
