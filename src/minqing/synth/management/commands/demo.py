@@ -10,9 +10,11 @@ from django.db import connection
 from rich.table import Table
 
 from minqing.accounts.actions import create_demo_accounts, demo_second_factor_note
+from minqing.accounts.models import User
 from minqing.areas.actions import load_areas
 from minqing.areas.models import Area, Level
 from minqing.assessment.actions import assess
+from minqing.casework.actions.demo import seed_demo_casework
 from minqing.core.progress import console, steps
 from minqing.linkage.actions import link
 from minqing.registry.actions import load_facilities, load_organizations, load_places
@@ -22,6 +24,9 @@ from minqing.synth.generate import GENERATOR_VERSION, generate
 
 DEMO_SEED = 2023
 DEMO_PERSONS = 14_000  # about 5,000 households
+
+
+DEMO_PEOPLE = ("street", "grid", "cadre", "minzheng")
 
 
 class Command(BaseCommand):
@@ -176,6 +181,22 @@ class Command(BaseCommand):
             table.add_row(a["username"], a["password"], a["role_name"], a["unit"], a["full_name"])
         c.print(table)
         c.print(demo_second_factor_note(accounts))
+
+        people = {u.username: u for u in User.objects.filter(username__in=DEMO_PEOPLE)}
+        seeded = seed_demo_casework(
+            street=people["street"],
+            grid_worker=people["grid"],
+            cadre=people["cadre"],
+            clerk=people["minzheng"],
+        )
+        if seeded["skipped"]:
+            c.print("演示台账: 已有台账家庭, 保留不动")
+        else:
+            c.print(
+                f"演示台账: 街道工作人员核实纳入 {seeded['entries']} 户, 派出问题 "
+                f"{seeded['problems']} 件; 网格员与包联干部已分配"
+            )
+        result["casework"] = seeded
         result["seconds"] = round(time.perf_counter() - started, 1)
         connection.close()
 
