@@ -113,8 +113,22 @@ def compute(
     indicators = household_indicators(members, facts, on=on)
     step("政策认定")
     hh, mm = policy_inputs(households, members, facts, indicators, on=on)
-    results = evaluate(hh, mm, on=on)
-    findings = _findings(results, members, facts)
+    results = evaluate(hh, mm, on=on, explain=False)
+    # explanations only for the households that keep a finding (eligible or unknown somewhere,
+    # or on a roll): building them for every household × policy was half of the policies' time
+    receiving = _receiving(members, facts)
+    kept = pl.concat(
+        [
+            results.filter(pl.col("eligible").fill_null(True)).select("household_id"),
+            receiving.select("household_id"),
+        ]
+    ).unique()
+    explained = evaluate(
+        hh.join(kept, on="household_id", how="semi"),
+        mm.join(kept, on="household_id", how="semi"),
+        on=on,
+    )
+    findings = _findings(explained, receiving)
     step("家庭类型与类别")
     standard = resolve("dibao_urban", on, DISTRICT).value
     missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).select("household_id")
@@ -187,16 +201,21 @@ def load() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 STORED_CONDITION_FIELDS = ("condition", "passed", "value", "threshold", "source", "is_demo")
 
 
-def _findings(results: pl.DataFrame, members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """household × policy rows worth keeping, with their status (漏保 / 错保 / …)."""
-    receiving = (
+def _receiving(members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """household_id, policy: the benefits paid from a roll that a member is on."""
+    return (
         members.join(facts, on="person_id")
         .group_by("household_id")
         .agg([expr.fill_null(False).any().alias(policy) for policy, expr in RECEIPT.items()])
         .unpivot(index="household_id", variable_name="policy", value_name="receiving")
         .filter(pl.col("receiving"))
-        .with_columns(pl.col("policy").cast(results.schema["policy"]))
     )
+
+
+def _findings(results: pl.DataFrame, receiving: pl.DataFrame) -> pl.DataFrame:
+    """household × policy rows worth keeping, with their status (漏保 / 错保 / …). `receiving`
+    comes from _receiving()."""
+    receiving = receiving.with_columns(pl.col("policy").cast(results.schema["policy"]))
     # only rows that may have a status: eligible (or unknown), or receiving — a few % of results
     joined = (
         results.join(receiving, on=["household_id", "policy"], how="left")

@@ -5,7 +5,7 @@ import json
 import polars as pl
 import pytest
 
-from minqing.assessment.actions import _findings
+from minqing.assessment.actions import _findings, _receiving
 from minqing.assessment.facts import FACTS_SCHEMA
 
 
@@ -37,7 +37,7 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
     row = {c: None for c in FACTS_SCHEMA}
     row.update(person_id=7, **receives)
     facts = pl.DataFrame([row], schema=FACTS_SCHEMA)
-    found = _findings(results, members, facts)
+    found = _findings(results, _receiving(members, facts))
     # what is stored of each condition: no label (the catalogue has it)
     for text in found["explanation"]:
         assert json.loads(text) == [
