@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from minqing.accounts.models import Unit, User
 from minqing.audit.actions import record
+from minqing.casework import deadlines
 from minqing.casework.actions.common import (
     CaseworkError,
     ConflictError,
@@ -208,6 +209,13 @@ def update_measure(
         values=changes,
         kind_of={"status": ChangeKind.STATUS},
     )
+    # a later deadline lifts the sweep's mark (提醒/督办) where the measure is no longer late;
+    # raising a mark stays the sweep's job
+    if "deadline" in changes:
+        level = deadlines.overdue_level(updated.deadline, local_today())
+        if level < updated.overdue_level:
+            Measure.objects.filter(pk=updated.pk).update(overdue_level=level)
+            updated.overdue_level = level
     record(
         "casework.update_measure",
         by=by,

@@ -282,3 +282,25 @@ def test_only_the_recipient_sees_and_marks_a_notice(
         mark_notice_read(notice, by=education_clerk)
     notice.refresh_from_db()
     assert notice.read_at is None
+
+
+def test_a_later_deadline_lifts_the_overdue_mark(entry, grid_worker):
+    from minqing.casework.actions import update_measure
+
+    today = timezone.localdate()
+    measure = make_measure(entry, deadline=today - dt.timedelta(days=10), owner=grid_worker)
+    Measure.objects.filter(pk=measure.pk).update(overdue_level=OverdueLevel.SUPERVISION)
+    measure.refresh_from_db()
+    # the level follows the new deadline: one day late is a reminder, not 督办; not late, none
+    moved = update_measure(
+        measure,
+        expected_version=measure.version,
+        by=grid_worker,
+        deadline=today - dt.timedelta(days=1),
+    )
+    assert moved.overdue_level == OverdueLevel.REMINDER
+    lifted = update_measure(
+        moved, expected_version=moved.version, by=grid_worker, deadline=today + dt.timedelta(days=7)
+    )
+    assert lifted.overdue_level == OverdueLevel.NONE
+    assert Measure.objects.get(pk=measure.pk).overdue_level == OverdueLevel.NONE
