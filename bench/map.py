@@ -8,7 +8,9 @@ process (no network), as the district leader at district level and on each stree
 the demo grid worker; each with the page's default layers (人 事) and with every layer (人 事 地 物
 组织), over --requests requests. Server time is the time of the client call; queries are counted
 on every request. Reports, per case, whether each layer came as points or as counts per grid, and
-how many. Ends with one line of JSON.
+how many. Then the page in a real browser: Chromium (Playwright) against `minqing runserver` on
+the same database, as the leader and as the grid worker, from navigation to the chart drawn.
+Ends with one line of JSON.
 """
 
 from __future__ import annotations
@@ -109,11 +111,83 @@ def measure(requests: int) -> dict:
     return results
 
 
+def page_ready(env: dict, runs: int) -> dict:
+    """The map page in Chromium as the leader (district) and the grid worker, against
+    `minqing runserver` on the same database: milliseconds from navigation to the chart marked
+    drawn (`#map-chart[data-ready="1"]`, set after the data arrived and ECharts drew). The
+    first load is cold (nothing cached); the rest reuse the browser's cache, as a user would."""
+    import socket
+    import subprocess
+    import time as clock
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        ["uv", "run", "minqing", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(120):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                clock.sleep(0.5)
+        results = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+            )
+            for username in ("leader", "grid"):
+                context = browser.new_context(
+                    locale="zh-CN", viewport={"width": 1366, "height": 900}
+                )
+                page = context.new_page()
+                outside: list[str] = []
+
+                def note(request, outside=outside):
+                    if not request.url.startswith(base):
+                        outside.append(request.url)
+
+                page.on("request", note)
+                page.goto(base + "/accounts/login/")
+                page.get_by_label("用户名").fill(username)
+                page.get_by_label("密码").fill(f"Minqing-{username}-2026")
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_url(base + "/")
+                times = []
+                for _ in range(runs):
+                    started = clock.perf_counter()
+                    page.goto(base + "/map/")
+                    page.wait_for_selector('#map-chart[data-ready="1"]', timeout=30_000)
+                    times.append((clock.perf_counter() - started) * 1000)
+                results[username] = {
+                    "cold_ms": round(times[0]),
+                    "warm_median_ms": round(statistics.median(times[1:])),
+                    "warm_max_ms": round(max(times[1:])),
+                    "requests_outside": len(outside),
+                }
+                print(f"page ready {username}: {results[username]}", file=sys.stderr)
+                context.close()
+            browser.close()
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000, help="households (bench/web.py's)")
     parser.add_argument("--requests", type=int, default=100, help="requests per case")
     parser.add_argument("--data", default="/tmp/minqing-bench-web", help="data directory")
+    parser.add_argument("--page-loads", type=int, default=10, help="browser loads per role")
     args = parser.parse_args()
     marker = os.path.join(args.data, "bench-web.json")
     info = json.load(open(marker)) if os.path.exists(marker) else None  # noqa: SIM115
@@ -134,6 +208,7 @@ def main() -> None:
 
     info["households"] = Household.objects.active().count()
     figures = measure(args.requests)
+    figures["page_ready"] = page_ready(dict(os.environ), args.page_loads)
     print(json.dumps({"bench": "map", **info, **figures}, ensure_ascii=False))
 
 
