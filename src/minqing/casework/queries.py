@@ -95,6 +95,17 @@ class LedgerScope:
     def _routed_problems(self) -> ProblemQuerySet:
         return Problem.objects.filter(self._routed())
 
+    def _area_or_paired(self, area_path: str, entry: str) -> Q:
+        """In the area office's subtree, or (for the paired roles) an entry paired with this
+        user; `entry` is the path from the queried model to its LedgerEntry ('' for entries)."""
+        g = self.grants
+        q = g.area_q(area_path)
+        if g.paired:
+            q |= Q(**{f"{entry}cadre_id": self.user_id}) | Q(
+                **{f"{entry}grid_worker_id": self.user_id}
+            )
+        return q
+
     def entries(self, qs: QuerySet | None = None) -> LedgerEntryQuerySet:
         """Ledger entries in the scope."""
         qs = LedgerEntry.objects.all() if qs is None else qs
@@ -103,9 +114,7 @@ class LedgerScope:
             return qs.none()
         if g.everything:
             return qs
-        q = g.area_q("area__path")
-        if g.paired:
-            q |= Q(cadre_id=self.user_id) | Q(grid_worker_id=self.user_id)
+        q = self._area_or_paired("area__path", "")
         if g.department:
             q |= Exists(self._routed_problems().filter(entry=OuterRef("pk")))
         return qs.filter(q)
@@ -119,11 +128,7 @@ class LedgerScope:
             return qs.none()
         if g.everything:
             return qs
-        q = g.area_q("area__path")
-        if g.paired:
-            q |= Q(ledger_entry__cadre_id=self.user_id) | Q(
-                ledger_entry__grid_worker_id=self.user_id
-            )
+        q = self._area_or_paired("area__path", "ledger_entry__")
         if g.department:
             q |= Exists(self._routed_problems().filter(entry__household=OuterRef("pk")))
         return qs.filter(q)
@@ -146,9 +151,7 @@ class LedgerScope:
             return qs.none()
         if g.everything:
             return qs
-        q = g.area_q("entry__area__path")
-        if g.paired:
-            q |= Q(entry__cadre_id=self.user_id) | Q(entry__grid_worker_id=self.user_id)
+        q = self._area_or_paired("entry__area__path", "entry__")
         if g.department:
             q |= self._routed()
         return qs.filter(q)
@@ -162,9 +165,7 @@ class LedgerScope:
             return qs.none()
         if g.everything:
             return qs
-        q = g.area_q("entry__area__path")
-        if g.paired:
-            q |= Q(entry__cadre_id=self.user_id) | Q(entry__grid_worker_id=self.user_id)
+        q = self._area_or_paired("entry__area__path", "entry__")
         if g.department:
             q |= Q(problem__in=self._routed_problems().values("pk"))
             q |= Q(owner_unit_id=g.unit_id) | Q(owner_id=self.user_id)
@@ -178,9 +179,7 @@ class LedgerScope:
             return qs.none()
         if g.everything:
             return qs
-        q = g.area_q("household__area__path")
-        if g.paired:
-            q |= Q(entry__cadre_id=self.user_id) | Q(entry__grid_worker_id=self.user_id)
+        q = self._area_or_paired("household__area__path", "entry__")
         return qs.filter(q)
 
     def changes(self, qs: QuerySet | None = None) -> QuerySet[Change]:
@@ -191,9 +190,7 @@ class LedgerScope:
             return qs.none()
         if g.everything:
             return qs
-        q = g.area_q("household__area__path")
-        if g.paired:
-            q |= Q(entry__cadre_id=self.user_id) | Q(entry__grid_worker_id=self.user_id)
+        q = self._area_or_paired("household__area__path", "entry__")
         if g.department:
             q |= Q(problem__in=self.problems().values("pk"))
             q |= Q(measure__in=self.measures().values("pk"))
