@@ -198,6 +198,12 @@ def _area_path(code: str) -> str:
     return path
 
 
+def _dates(first: dt.date | None, last: dt.date | None, name: str) -> tuple:
+    if first and last and first > last:
+        raise HttpError(400, f"日期范围有误: {name}_from ({first}) 晚于 {name}_to ({last})")
+    return first, last
+
+
 def _window(limit: int, offset: int) -> tuple[int, int]:
     return min(max(limit, 1), LIMIT_MAX), max(offset, 0)
 
@@ -270,7 +276,9 @@ def list_entries(request, filters: Query[EntryFilters]):
     """范围内的台账家庭 (网格员: 本网格和包联的户; 社区/街道: 辖区; 部门: 有派给本部门问题的户;
     区领导: 全区)。身份证号和电话脱敏。筛选: area 区域编码 (含下级)、type 家庭类型、category 类别、
     status 状态 (不填: 已退出以外的各状态; all: 全部)、department 有派给该部门的问题、overdue 是否逾期、
-    q 姓名/身份证号/身份证号后四位/脱敏身份证号/户号; limit (≤200) / offset 分页。"""
+    q 姓名/身份证号/身份证号后四位/脱敏身份证号/户号、entered_from / entered_to 纳入日期、
+    exited_from / exited_to 退出日期 (YYYY-MM-DD, 含当日; 已退出的户需 status=exited 或 all);
+    limit (≤200) / offset 分页。"""
     scope = _ledger(request)
     f = filters
     entries = scope.entries()
@@ -295,6 +303,9 @@ def list_entries(request, filters: Query[EntryFilters]):
         entries = entries.filter(pk__in=overdue) if f.overdue else entries.exclude(pk__in=overdue)
     if f.q.strip():
         entries = _search(scope, entries, f.q.strip())
+    entries = entries.entered_within(
+        *_dates(f.entered_from, f.entered_to, "entered")
+    ).exited_within(*_dates(f.exited_from, f.exited_to, "exited"))
     limit, offset = _window(f.limit, f.offset)
     page = listed(entries.order_by("area__path", "pk"))[offset : offset + limit]
     return {

@@ -17,9 +17,38 @@ ROUTED_DEPARTMENTS = [(code, label) for code, label in Department.choices if cod
 ALL_STATUSES = "all"
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always ISO (the zh-hans format is 2026/12/01)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _date_filter(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=DateInput,
+        error_messages={
+            "invalid": f"「{label}」不是有效的日期, 请按 年-月-日 填写 (如 2026-03-02)"
+        },
+    )
+
+
+# the date filters as (from, to) pairs, each pair one field of LedgerEntry
+DATE_RANGES = {
+    "entered_on": ("entered_from", "entered_to", "纳入日期"),
+    "exited_on": ("exited_from", "exited_to", "退出日期"),
+}
+
+
 class LedgerFilterForm(forms.Form):
-    """The filters of the ledger list and its export (GET). An invalid value is ignored, not
-    an error: a stale bookmark still opens the list."""
+    """The filters of the ledger list and its export (GET). An invalid choice is ignored, not
+    an error: a stale bookmark still opens the list. A date typed wrong, or a range that ends
+    before it starts, is an error (`date_errors`): a list that silently left a date out would
+    look filtered when it is not."""
 
     area = forms.TypedChoiceField(label="区域", required=False, coerce=int, empty_value=None)
     family_type = forms.ChoiceField(
@@ -43,10 +72,36 @@ class LedgerFilterForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"placeholder": "姓名 / 身份证号 / 身份证后4位"}),
     )
+    entered_from = _date_filter("纳入日期(起)")
+    entered_to = _date_filter("纳入日期(止)")
+    exited_from = _date_filter("退出日期(起)")
+    exited_to = _date_filter("退出日期(止)")
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", "全部区域"), *areas]
+
+    def clean(self):
+        data = super().clean()
+        for first_name, last_name, label in DATE_RANGES.values():
+            first, last = data.get(first_name), data.get(last_name)
+            if first and last and first > last:
+                self.add_error(
+                    last_name,
+                    f"{label}的截止日 {last:%Y-%m-%d} 早于起始日 {first:%Y-%m-%d}, 请更正",
+                )
+        return data
+
+    @property
+    def date_errors(self) -> list[str]:
+        """The messages of the date filters (empty when they are valid or not given)."""
+        self.is_valid()
+        return [
+            message
+            for pair in DATE_RANGES.values()
+            for name in pair[:2]
+            for message in self.errors.get(name, [])
+        ]
 
     def filters(self) -> dict:
         """The valid filters, by name (empty ones left out)."""
@@ -86,15 +141,6 @@ class ProblemForm(forms.Form):
     )
     is_major = forms.BooleanField(label="重大疑难(列入区联席会议研究清单)", required=False)
     dispatch = forms.BooleanField(label="按派单规则立即派单", required=False, initial=True)
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; its value is always ISO (the zh-hans format is 2026/12/01)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MeasureForm(forms.Form):

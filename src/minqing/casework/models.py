@@ -75,6 +75,22 @@ class LedgerEntryQuerySet(models.QuerySet):
         problems = Problem.objects.filter(entry=models.OuterRef("pk")).routed_to(department)
         return self.filter(models.Exists(problems))
 
+    def entered_within(self, first=None, last=None) -> LedgerEntryQuerySet:
+        """With 纳入日期 from `first` to `last`, both days included (None: open-ended)."""
+        return self._dated("entered_on", first, last)
+
+    def exited_within(self, first=None, last=None) -> LedgerEntryQuerySet:
+        """With 退出日期 from `first` to `last`, both days included (None: open-ended)."""
+        return self._dated("exited_on", first, last)
+
+    def _dated(self, field: str, first, last) -> LedgerEntryQuerySet:
+        qs = self
+        if first is not None:
+            qs = qs.filter(**{f"{field}__gte": first})
+        if last is not None:
+            qs = qs.filter(**{f"{field}__lte": last})
+        return qs
+
 
 class LedgerEntry(Model):
     """One household in the ledger (一台账)."""

@@ -354,6 +354,10 @@ class EntryFilters(Schema):
         "",
         description="成员姓名、身份证号、身份证号后四位、脱敏身份证号 (410811********123X)、户号",
     )
+    entered_from: dt.date | None = Field(None, description="纳入日期不早于 (YYYY-MM-DD)")
+    entered_to: dt.date | None = Field(None, description="纳入日期不晚于 (YYYY-MM-DD)")
+    exited_from: dt.date | None = Field(None, description="退出日期不早于 (YYYY-MM-DD)")
+    exited_to: dt.date | None = Field(None, description="退出日期不晚于 (YYYY-MM-DD)")
     limit: int = LIMIT
     offset: int = 0
 

@@ -414,6 +414,33 @@ def test_entry_filters(client, areas, ledger, community_staff, district_leader):
     assert found("q=李建军", user=community_staff) == set()  # outside the scope
 
 
+def test_entry_date_filters(client, ledger, community_staff, district_leader):
+    near, far = ledger["near"]["entry"], ledger["far"]["entry"]
+    monday = dt.date(2026, 3, 2)
+    LedgerEntry.objects.filter(pk=near.pk).update(entered_on=monday)
+    LedgerEntry.objects.filter(pk=far.pk).update(entered_on=monday + dt.timedelta(days=6))
+    exited = make_entry(near.area, status=EntryStatus.EXITED)
+    LedgerEntry.objects.filter(pk=exited.pk).update(
+        entered_on=monday - dt.timedelta(days=30), exited_on=monday + dt.timedelta(days=1)
+    )
+
+    def found(query: str, user=district_leader) -> set[int]:
+        response = call(client, user, "GET", f"entries?{query}")
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == len(response.json()["items"])
+        return {e["id"] for e in response.json()["items"]}
+
+    week = "entered_from=2026-03-02&entered_to=2026-03-08"
+    assert found(week) == {near.pk, far.pk}
+    assert found(week, user=community_staff) == {near.pk}  # the scope still holds
+    assert found("entered_from=2026-03-03") == {far.pk}
+    assert found("entered_to=2026-03-02&status=all") == {near.pk, exited.pk}
+    assert found(f"{week}&area={far.area.code}") == {far.pk}
+    assert found("exited_from=2026-03-02&exited_to=2026-03-08") == set()  # 已退出 left out
+    assert found("exited_from=2026-03-02&exited_to=2026-03-08&status=exited") == {exited.pk}
+    assert found("exited_from=2026-03-04&status=all") == set()
+
+
 def test_entries_come_in_pages(client, grid, ledger, grid_worker):
     for _ in range(4):
         make_entry(grid)
@@ -459,6 +486,13 @@ def test_the_household_takes_a_constant_number_of_queries(
         ("department=police", "department应为"),
         ("area=999", "区域编码「999」不存在"),
         ("overdue=maybe", "请求参数有误"),
+        ("entered_from=2026-02-30", "请求参数有误"),
+        ("exited_to=yesterday", "请求参数有误"),
+        (
+            "entered_from=2026-03-08&entered_to=2026-03-02",
+            "entered_from (2026-03-08) 晚于 entered_to (2026-03-02)",
+        ),
+        ("exited_from=2026-03-08&exited_to=2026-03-02", "exited_from (2026-03-08) 晚于"),
     ],
 )
 def test_a_bad_filter_is_400_in_chinese(client, ledger, grid_worker, query, message):

@@ -143,6 +143,99 @@ def test_overdue_filter_on_the_working_day_clock(client, community_staff, ledger
     assert heads(response) == {"张秀兰"} and "逾期" in response.content.decode()
 
 
+def dated(entry, entered_on, exited_on=None):
+    LedgerEntry.objects.filter(pk=entry.pk).update(entered_on=entered_on, exited_on=exited_on)
+    return entry
+
+
+def test_date_filters_on_entered_and_exited(client, community_staff, other_grid, ledger):
+    """纳入日期 and 退出日期 from / to, both days included, with the other filters."""
+    day = dt.date(2026, 3, 2)  # a Monday
+    dated(ledger["mine"], day)
+    dated(ledger["next_grid"], day + dt.timedelta(days=6))  # the Sunday
+    dated(ledger["far"], day)  # another street: outside community_staff's scope
+    dated(ledger["exited"], day - dt.timedelta(days=30), day + dt.timedelta(days=7))
+
+    def found(**params):
+        response = page(client, community_staff, **params)
+        assert response.status_code == 200
+        return heads(response)
+
+    week = {"entered_from": "2026-03-02", "entered_to": "2026-03-08"}
+    assert found(**week) == {"张秀兰", "王德福"}
+    assert found(entered_from="2026-03-03") == {"王德福"}
+    assert found(entered_to="2026-03-02") == {"张秀兰"}
+    assert found(**week, area=other_grid.pk) == {"王德福"}
+    assert found(**week, category="general") == {"王德福"}
+    # an exited household is listed under 已退出 or 全部, as without dates
+    assert found(exited_from="2026-03-09", exited_to="2026-03-15") == set()
+    assert found(exited_from="2026-03-09", exited_to="2026-03-15", status="exited") == {"钱已退"}
+    assert found(exited_from="2026-03-10", status="all") == set()
+    assert found(entered_to="2026-02-28", status="all") == {"钱已退"}
+    response = page(client, community_staff, **week)
+    assert 'type="date" name="entered_from" value="2026-03-02"' in response.content.decode()
+    assert (
+        "纳入日期(起)" in response.content.decode() and "退出日期(止)" in response.content.decode()
+    )
+    counts = {s["code"]: s["count"] for s in response.context["status_counts"]}
+    assert counts["listed"] == 2 and counts["exited"] == 0
+
+
+def test_exited_dates_on_the_default_status_say_where_the_households_are(
+    client, community_staff, ledger
+):
+    text = page(client, community_staff, exited_from="2026-01-01").content.decode()
+    assert "请将状态选为「已退出」或「全部(含已退出)」" in text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"entered_from": "2026-02-30"}, "「纳入日期(起)」不是有效的日期"),
+        ({"exited_to": "yesterday"}, "「退出日期(止)」不是有效的日期"),
+        (
+            {"entered_from": "2026-03-08", "entered_to": "2026-03-02"},
+            "纳入日期的截止日 2026-03-02 早于起始日 2026-03-08",
+        ),
+        (
+            {"exited_from": "2026-03-08", "exited_to": "2026-03-02", "status": "exited"},
+            "退出日期的截止日 2026-03-02 早于起始日 2026-03-08",
+        ),
+    ],
+)
+def test_a_bad_date_is_shown_on_the_page_and_lists_nothing(
+    client, community_staff, ledger, params, message
+):
+    response = page(client, community_staff, **params)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert message in text and "日期筛选有误" in text
+    assert "张秀兰" not in text and "导出 Excel" not in text
+    # the export of the same query goes back to the list, which says why
+    response = page(client, community_staff, "casework:export", **params)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("casework:ledger") + "?")
+    assert client.get(response["Location"]).status_code == 400
+    assert not AuditEvent.objects.filter(action="casework.export").exists()
+
+
+def test_the_pages_keep_the_dates(client, community_staff, grid):
+    day = dt.date(2026, 3, 2)
+    for _ in range(51):
+        dated(make_entry(grid), day)
+    dated(make_entry(grid), day - dt.timedelta(days=1))
+    first = page(client, community_staff, entered_from="2026-03-02", entered_to="2026-03-08")
+    assert first.context["page_obj"].paginator.count == 51
+    text = first.content.decode()
+    assert "?entered_from=2026-03-02&amp;entered_to=2026-03-08&amp;page=2" in text
+    assert "/casework/export.xlsx?entered_from=2026-03-02&amp;entered_to=2026-03-08" in text
+    second = client.get(
+        reverse("casework:ledger"),
+        {"entered_from": "2026-03-02", "entered_to": "2026-03-08", "page": 2},
+    )
+    assert len(second.context["rows"]) == 1
+
+
 @pytest.mark.parametrize("text", ["张秀", HEAD_ID, "123x", "123X"])
 def test_search_by_name_full_id_or_last_four(client, community_staff, ledger, text):
     assert heads(page(client, community_staff, q=text)) == {"张秀兰"}
@@ -541,6 +634,32 @@ def test_export_follows_the_filters_and_the_department(
     assert set(column(book["台账"], "户主")) == {"张秀兰", "赵远山"}
     # a department's lists hold its own problems only
     assert set(column(book["问题清单"], "问题")) == {"低保待遇未落实", "远处的问题"}
+
+
+def test_export_follows_the_date_filters_and_audits_them(client, community_staff, ledger):
+    day = dt.date(2026, 3, 2)
+    dated(ledger["mine"], day)
+    dated(ledger["next_grid"], day - dt.timedelta(days=1))
+    dated(ledger["exited"], day - dt.timedelta(days=30), day + dt.timedelta(days=2))
+    response = page(
+        client, community_staff, "casework:export", entered_from="2026-03-02", status="all"
+    )
+    assert column(workbook(response)["台账"], "户主") == ["张秀兰"]
+    response = page(
+        client,
+        community_staff,
+        "casework:export",
+        exited_from="2026-03-02",
+        exited_to="2026-03-08",
+        status="exited",
+    )
+    book = workbook(response)
+    assert column(book["台账"], "户主") == ["钱已退"] and column(book["问题清单"], "问题") == []
+    event = AuditEvent.objects.filter(action="casework.export").latest("pk")
+    assert (
+        "退出日期(起): 2026-03-02" in event.summary and "退出日期(止): 2026-03-08" in event.summary
+    )
+    assert event.details["filters"]["exited_to"] == "2026-03-08"
 
 
 # the assessment pages, on the same scope ---------------------------------------------------------

@@ -148,6 +148,9 @@ def filtered_entries(
         entries = entries.overdue(today)
     if text := filters.get("q", "").strip():
         entries = entries.filter(_matching_members(text))
+    entries = entries.entered_within(
+        filters.get("entered_from"), filters.get("entered_to")
+    ).exited_within(filters.get("exited_from"), filters.get("exited_to"))
     if with_status:
         status = filters.get("status", "")
         if status == ALL_STATUSES:
@@ -222,6 +225,20 @@ def ledger(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     options = area_options(scope)
     form, filters = _filters_of(request, options)
+    if form.date_errors:
+        # refused, not ignored: the list without the date would look filtered by it
+        return render(
+            request,
+            "casework/ledger/list.html",
+            {
+                "form": form,
+                "filters": filters,
+                "date_errors": form.date_errors,
+                "read_only": scope.is_read_only,
+                "assigns_pairing": scope.grants.manages,
+            },
+            status=400,
+        )
     counted = filtered_entries(scope, filters, options, today=today, with_status=False)
     by_status = dict(counted.order_by().values_list("status").annotate(n=Count("pk")))
     entries = filtered_entries(scope, filters, options, today=today)
@@ -430,6 +447,8 @@ def _filters_summary(form: LedgerFilterForm, filters: dict) -> str:
             parts.append(f"搜索「{mask_ids_in(value)}」")
         elif name == "overdue":
             parts.append("仅逾期")
+        elif isinstance(value, dt.date):
+            parts.append(f"{field.label}: {value:%Y-%m-%d}")
         else:
             shown = dict(field.choices).get(value, value)
             parts.append(f"{field.label}: {str(shown).strip()}")
@@ -444,6 +463,9 @@ def export(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     options = area_options(scope)
     form, filters = _filters_of(request, options)
+    if form.date_errors:
+        # the list, with the same query, says what is wrong with the dates
+        return redirect(reverse("casework:ledger") + "?" + request.GET.urlencode())
     entries = filtered_entries(scope, filters, options, today=today)
     entry_ids = entries.values("pk")
     problems = _list_items(scope.problems(), entry_ids)
