@@ -22,6 +22,7 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | receives_dibao, receives_tekun, receives_disability_living, receives_disability_care, receives_old_age | 民政 rolls | on the roll |
 | dibao_type | 民政 低保名册 保障类别 | 城市低保 / 农村低保 |
 | hotline_requests | 12345 | work orders from this person (求助 and 投诉 counted apart) |
+| verified_on, verified_income, financial_assets, supporter | 民政 核对结果 核对日期, 月收入, 金融资产, 法定赡养人 | the newest 核对 report on the person: verified monthly income (元), financial assets (元), whether a person with a legal duty of support is able ("able") or not ("none") |
 
 Pure Polars, no Django. Several records of one list for one person (two cars, two homes) add up;
 where one value is wanted the newest record's wins.
@@ -66,6 +67,10 @@ FACTS_SCHEMA = {
     "receives_old_age": pl.Boolean,
     "hotline_requests": pl.Int64,
     "hotline_help_requests": pl.Int64,
+    "verified_on": pl.Date,
+    "verified_income": pl.Float64,
+    "financial_assets": pl.Float64,
+    "supporter": pl.String,
 }
 COUNTS = [
     "vehicles",
@@ -100,6 +105,7 @@ READS = {
     "minzheng_tekun": [],
     "minzheng_gaoling": [],
     "hotline_12345": ["request_type"],
+    "minzheng_hedui": ["checked_on", "verified_income", "financial_assets", "supporter"],
 }
 
 
@@ -203,6 +209,13 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         latest("minzheng_dibao", receives_dibao=pl.lit(True), dibao_type=_field("benefit_type")),
         latest("minzheng_tekun", receives_tekun=pl.lit(True)),
         latest("minzheng_gaoling", receives_old_age=pl.lit(True)),
+        latest(
+            "minzheng_hedui",
+            verified_on=_field("checked_on").str.to_date(strict=False),
+            verified_income=_field("verified_income", pl.Float64),
+            financial_assets=_field("financial_assets", pl.Float64),
+            supporter=_field("supporter"),
+        ),
         summed(
             "hotline_12345",
             hotline_requests=pl.len(),

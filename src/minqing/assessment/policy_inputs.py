@@ -6,6 +6,11 @@ date and sex and their facts (facts.py). What no list carries stays null — dep
 spending, emergencies, supporters outside the household — and the rules then say "unknown" rather
 than guess (docs/policies.md). Pure Polars, no Django.
 
+Where a member has a valid 核对 report (民政 核对结果, requested for the households whose findings
+hang on what no list carries: assessment/verification.py), the report decides: its verified
+income replaces the listed one, the members' financial assets are the family's deposits, and its
+法定赡养人 answer is has_supporter.
+
 A member's income is unknown, not zero, when the lists cannot account for it: an adult of working
 age, able to work and not in school, who is on no list as contributing to 社保, retired or
 registered unemployed (farming, informal work and the unregistered jobless all look like this), or
@@ -19,7 +24,7 @@ from datetime import date
 
 import polars as pl
 
-from minqing.assessment.indicators import UNEMPLOYMENT_BENEFIT_DEMO, age_on
+from minqing.assessment.indicators import age_on, listed_income, report_valid
 
 PARENTS_STATUS = {
     "父母监护": "present",
@@ -37,7 +42,9 @@ def income_unknown(on: date) -> pl.Expr:
         & ~(pl.col("disability_grade").fill_null(9) <= 2)
         & pl.col("school_stage").is_null()
     )
-    return (able_adult & pl.col("employment").is_null()) | (pl.col("businesses").fill_null(0) > 0)
+    return (
+        (able_adult & pl.col("employment").is_null()) | (pl.col("businesses").fill_null(0) > 0)
+    ) & ~report_valid(on)
 
 
 def policy_inputs(
@@ -61,13 +68,10 @@ def policy_inputs(
             pl.col("died_on").fill_null(date(1900, 1, 1))
         ),
         is_excluded=pl.lit(False),
-        monthly_income=pl.when(~income_unknown(on)).then(
-            pl.col("monthly_wage").fill_null(0)
-            + pl.col("monthly_pension").fill_null(0)
-            + pl.when(pl.col("receives_unemployment_benefit").fill_null(False))
-            .then(pl.lit(UNEMPLOYMENT_BENEFIT_DEMO))
-            .otherwise(0.0)
-        ),
+        monthly_income=pl.when(report_valid(on))
+        .then(pl.col("verified_income").fill_null(0))
+        .when(~income_unknown(on))
+        .then(listed_income()),
         basic_pension=pl.when(pl.col("pension_kind").str.contains("城乡居民"))
         .then(pl.col("monthly_pension"))
         .otherwise(0.0),
@@ -84,6 +88,19 @@ def policy_inputs(
             PARENTS_STATUS, default=None, return_dtype=pl.String
         ),
     )
+    # what the family's 核对 reports say: known only where a member has a valid report
+    alive = ~pl.col("is_dead").fill_null(False)
+    reports = (
+        people.filter(report_valid(on) & alive)
+        .group_by("household_id")
+        .agg(
+            deposits=pl.col("financial_assets").fill_null(0).sum(),
+            has_supporter=pl.when((pl.col("supporter") == "able").any())
+            .then(True)
+            .when((pl.col("supporter") == "none").any())
+            .then(False),
+        )
+    )
     household_frame = (
         households.select("household_id", "area_code")
         .join(
@@ -98,10 +115,10 @@ def policy_inputs(
             pl.col("homes").fill_null(0).cast(pl.Int64),
             pl.col("businesses").fill_null(0).cast(pl.Int64),
             pl.col("home_area_m2").fill_null(0.0),
-            deposits=pl.lit(None, dtype=pl.Float64),
             education_spend_12m=pl.lit(None, dtype=pl.Float64),
             emergency_kind=pl.lit(None, dtype=pl.String),
-            has_supporter=pl.lit(None, dtype=pl.Boolean),
         )
+        .join(reports, on="household_id", how="left")
+        .with_columns(pl.col("deposits").cast(pl.Float64), pl.col("has_supporter").cast(pl.Boolean))
     )
     return household_frame, member_frame

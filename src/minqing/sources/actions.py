@@ -150,7 +150,12 @@ def import_file(
         pl.col("old_id").is_not_null() & (pl.col("old_hash") != pl.col("content_hash"))
     )
     unchanged = diff.height - new.height - updated.height
-    ended_ids = current.join(staged.records.select("key"), on="key", how="anti")["old_id"]
+    # a batch file says nothing of the rows it does not carry; a full list ends them
+    ended_ids = (
+        current.clear()["old_id"]
+        if definition.delivery == "batch"
+        else current.join(staged.records.select("key"), on="key", how="anti")["old_id"]
+    )
     run.rows_new, run.rows_updated, run.rows_unchanged, run.rows_ended = (
         new.height,
         updated.height,

@@ -4,6 +4,11 @@ A definition says how to read the file (kind, encoding, sheet, header row), whic
 department's Chinese headers map to which of our fields, with which normalizer and whether the
 field is required, and which fields make the natural key of a row. A new department's list needs
 a new file here, not new code. Pure Python: no Django.
+
+`delivery` says what a file is: "full" (the default) — the department's whole current list, so a
+row missing from the next file has ended (left the roll); "batch" — only what changed or was asked
+for (the 核对中心's reports for one request list), so earlier rows stay current until a newer
+row with the same key replaces them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 KINDS = {"csv", "xlsx"}
+DELIVERIES = {"full", "batch"}
 ENCODINGS = {"auto", "utf-8", "utf-8-sig", "gbk", "gb18030"}
 TYPES = {
     "text",
@@ -72,6 +78,7 @@ class SourceDefinition:
     header_row: int = 1
     file_pattern: str = ""
     max_rejected_share: float = 0.2
+    delivery: str = "full"
     path: str = ""
 
     @property
@@ -98,6 +105,7 @@ class SourceDefinition:
             "file_pattern": self.file_pattern,
             "key": list(self.key),
             "max_rejected_share": self.max_rejected_share,
+            "delivery": self.delivery,
             "fields": [
                 {
                     "column": f.column,
@@ -135,6 +143,7 @@ def parse(data: dict, *, path: str = "") -> SourceDefinition:
         "header_row",
         "file_pattern",
         "max_rejected_share",
+        "delivery",
     }
     if unknown := set(data) - known:
         raise fail(f"未知的设置 {', '.join(sorted(unknown))}")
@@ -146,6 +155,9 @@ def parse(data: dict, *, path: str = "") -> SourceDefinition:
     share = float(data.get("max_rejected_share", 0.2))
     if not 0 <= share <= 1:
         raise fail("max_rejected_share 应在 0 到 1 之间")
+    delivery = data.get("delivery", "full")
+    if delivery not in DELIVERIES:
+        raise fail(f"delivery 应为 full(全量名单) 或 batch(批次), 不是 {delivery!r}")
     header_row = int(data.get("header_row", 1))
     if header_row < 1:
         raise fail("header_row 从 1 开始")
@@ -195,6 +207,7 @@ def parse(data: dict, *, path: str = "") -> SourceDefinition:
         header_row=header_row,
         file_pattern=data.get("file_pattern", ""),
         max_rejected_share=share,
+        delivery=delivery,
         path=path,
     )
 

@@ -133,3 +133,32 @@ def test_unemployment_school_and_hotline(facts):
 
 def test_the_newest_record_of_a_list_wins(facts):
     assert facts[4]["employment"] == "retired" and facts[4]["monthly_pension"] == 2500.0
+
+
+def test_the_newest_verification_report_gives_income_assets_and_supporter():
+    report = {"report_number": "HD1", "verified_income": "310.00", "supporter": "none"}
+    out = person_facts(
+        records(
+            (
+                1,
+                "minzheng_hedui",
+                {**report, "checked_on": "2025-06-30", "financial_assets": "9000.00"},
+                "2025-07-01",
+            ),
+            (
+                1,
+                "minzheng_hedui",
+                {**report, "checked_on": "2026-10-31", "financial_assets": "1200.50"},
+                "2026-11-01",
+            ),
+            (2, "gongan_huji", {"hukou_type": "农业家庭户口", "status": "正常"}, "2026-01-01"),
+        )
+    ).sort("person_id")
+    one, two = out.to_dicts()
+    assert str(one["verified_on"]) == "2026-10-31"
+    assert (one["verified_income"], one["financial_assets"], one["supporter"]) == (
+        310.0,
+        1200.5,
+        "none",
+    )
+    assert (two["verified_on"], two["financial_assets"], two["supporter"]) == (None, None, None)

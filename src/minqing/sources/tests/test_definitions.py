@@ -44,6 +44,7 @@ GOOD = {
         ({"key": []}, "主键为空"),
         ({"max_rejected_share": 1.5}, "max_rejected_share"),
         ({"header_row": 0}, "header_row"),
+        ({"delivery": "weekly"}, "delivery 应为 full\\(全量名单\\) 或 batch"),
         ({"colour": "red"}, "未知的设置 colour"),
         (
             {"fields": [{"column": "身份证号", "field": "id_number", "type": "idcard"}]},

@@ -6,8 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.table import Table
 
 from minqing.core.progress import console, steps
+from minqing.sources.readers import FileRejected
 from minqing.synth.errors import ErrorRates
 from minqing.synth.generate import DEFAULT_AS_OF, generate
+from minqing.synth.verification import write_answers
 
 
 class Command(BaseCommand):
@@ -24,15 +26,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             type=dt.date.fromisoformat,
-            default=DEFAULT_AS_OF,
+            default=None,
             help=f"数据截止日期 (默认 {DEFAULT_AS_OF})",
         )
         parser.add_argument("--errors", type=Path, help="错误率 JSON 文件 (字段见 docs/synth.md)")
+        parser.add_argument(
+            "--answer-hedui",
+            type=Path,
+            metavar="申请名单.xlsx",
+            help="模拟核对中心: 不生成新区, 按申请名单(身份证号列)从 --out 区的真值出具核对结果, "
+            "写入 extracts/民政_核对结果.xlsx (核对日期为 --as-of, 默认该区的数据截止日期)",
+        )
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="以一个 JSON 对象输出结果"
         )
 
     def handle(self, *args, seed, persons, out, as_of, errors, as_json=False, **options):
+        if options.get("answer_hedui"):
+            self._answer(out, options["answer_hedui"], as_of, as_json)
+            return
+        as_of = as_of or DEFAULT_AS_OF
         try:
             rates = ErrorRates.from_json(errors) if errors else ErrorRates()
         except (OSError, ValueError, TypeError) as exc:
@@ -48,6 +61,21 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(_summary(manifest, out), ensure_ascii=False))
             return
         _print(manifest, out)
+
+    def _answer(self, district: Path, requests: Path, on, as_json: bool) -> None:
+        try:
+            manifest = json.loads((district / "manifest.json").read_text(encoding="utf-8"))
+            on = on or dt.date.fromisoformat(manifest["as_of"])
+            result = write_answers(district, requests, on=on)
+        except (OSError, ValueError, KeyError, FileRejected) as exc:
+            raise CommandError(f"无法出具核对结果: {exc}") from exc
+        if as_json:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            return
+        console().print(
+            f"[bold]核对结果[/bold] ({on}): 申请 {result['requested']:,} 人, "
+            f"出具 {result['households']:,} 户 {result['rows']:,} 人 → {result['file']}"
+        )
 
 
 def _summary(manifest: dict, out: Path) -> dict:

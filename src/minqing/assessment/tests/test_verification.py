@@ -1,0 +1,147 @@
+"""核对 round trip on a small district: the request list names the families whose findings hang on
+what no list carries; the synthetic 核对中心 answers for them only; the reports import as a batch
+(earlier reports stay), link, and settle the next assessment; a verified family is not asked again."""
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+from minqing.areas.actions import load_areas
+from minqing.assessment.actions import assess, request_verification
+from minqing.assessment.models import Finding, HouseholdAssessment
+from minqing.assessment.verification import VERIFIED_POLICIES
+from minqing.audit.models import AuditEvent
+from minqing.linkage.actions import link
+from minqing.registry.actions import load_places
+from minqing.sources.actions import import_file
+from minqing.sources.definitions import load_all
+from minqing.sources.models import SourceRecord
+from minqing.sources.readers import read_table
+from minqing.synth import verification as center
+from minqing.synth.extracts import EXTRACTS
+
+ON = dt.date(2026, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    from minqing.synth.generate import generate
+
+    out = tmp_path_factory.mktemp("district")
+    generate(out, seed=7, persons=1500)
+    return out
+
+
+@pytest.fixture
+def assessed(db, district, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    load_areas(district / "areas.geojson")
+    load_places(district / "places.geojson")
+    for extract in EXTRACTS:
+        import_file(extract.code, district / "extracts" / extract.filename, channel="cli")
+    link()
+    assess(on=ON)
+    return district
+
+
+def test_the_verified_policies_are_those_with_an_asset_test():
+    assert set(VERIFIED_POLICIES) == {
+        "tekun",
+        "dibao_urban",
+        "dibao_rural",
+        "dibao_edge",
+        "rigid_expense",
+        "temporary_aid",
+    }
+
+
+def test_the_center_answers_only_the_requested_households_minus_those_that_did_not_sign(district):
+    persons = pl.read_parquet(district / "truth" / "persons.parquet")
+    households = pl.read_parquet(district / "truth" / "households.parquet")
+    heads = persons.filter(pl.col("relation") == "head", pl.col("died_on").is_null())
+    asked = heads["id_number"].to_list()
+    answers = center.answer_requests(persons, households, asked, on=ON, seed=7)
+    answered = answers["核对报告编号"].n_unique()
+    # every household was asked for; about REFUSED_RATE of them did not sign
+    assert 0.85 * len(asked) < answered < 0.97 * len(asked)
+    # one row per living member of an answered household, with its deposits shared out
+    one = answers.filter(pl.col("核对报告编号") == answers["核对报告编号"][0])
+    truth = persons.filter(pl.col("id_number") == one["身份证号"][0])
+    hh = households.filter(pl.col("household_id") == truth["household_id"][0])
+    alive = persons.filter(
+        pl.col("household_id") == hh["household_id"][0], pl.col("died_on").is_null()
+    )
+    assert one.height == alive.height == one["共同生活人数"][0]
+    assert abs(one["金融资产(元)"].sum() - hh["deposits"][0]) <= one.height
+    # an ID number that is not the district's gets nothing
+    assert center.answer_requests(
+        persons, households, ["110101199003070000"], on=ON, seed=7
+    ).is_empty()
+
+
+def test_the_center_writes_what_the_source_definition_reads(district, tmp_path):
+    definition = load_all()["minzheng_hedui"]
+    assert definition.delivery == "batch" and definition.matches(center.FILENAME)
+    persons = pl.read_parquet(district / "truth" / "persons.parquet")
+    households = pl.read_parquet(district / "truth" / "households.parquet")
+    answers = center.answer_requests(
+        persons, households, persons["id_number"].head(50).to_list(), on=ON, seed=7
+    )
+    assert answers.columns == definition.columns
+
+
+def test_round_trip_settles_findings_and_asks_no_family_twice(assessed, tmp_path):
+    district = assessed
+    out = tmp_path / "申请.xlsx"
+    first = request_verification(out)
+    assert first["households"] > 20 and first["persons"] >= first["households"]
+    sheet = read_table(out, kind="xlsx").frame
+    assert {"户编号", "姓名", "身份证号", "核对事由"} <= set(sheet.columns)
+    assert sheet.height == first["persons"]
+    event = AuditEvent.objects.get(action="assessment.request_verification")
+    assert f"{first['households']} 户" in event.summary
+    # before: every verified-policy finding has its deposits unknown
+    undecided_before = Finding.objects.filter(
+        policy__in=VERIFIED_POLICIES, status="undecided"
+    ).count()
+
+    answered = center.write_answers(district, out, on=ON)
+    assert 0 < answered["households"] <= first["households"]
+    imported = import_file("minzheng_hedui", district / "extracts" / center.FILENAME, channel="cli")
+    assert imported["status"] == "succeeded" and imported["counts"]["rejected"] == 0
+    link()
+    assess(on=ON)
+
+    verified = HouseholdAssessment.objects.filter(indicators__verified_members__gt=0)
+    assert verified.count() >= 0.8 * answered["households"]
+    # the reports settle what was unknown: fewer findings wait for a check
+    undecided_after = Finding.objects.filter(
+        policy__in=VERIFIED_POLICIES, status="undecided"
+    ).count()
+    assert undecided_after < undecided_before
+    dibao = Finding.objects.filter(
+        household__in=verified.values("household_id"), policy__in=["dibao_urban", "dibao_rural"]
+    ).first()
+    assert dibao is not None
+    explanation = dibao.explanation
+    explanation = json.loads(explanation) if isinstance(explanation, str) else explanation
+    deposits = next(c for c in explanation if c["condition"] == "deposits_within_limit")
+    assert deposits["passed"] is not None and deposits["value"] is not None
+
+    # the verified families are not asked again; the ones that did not sign are
+    second = request_verification(tmp_path / "申请2.xlsx")
+    assert second["households"] < first["households"]
+    again = set(read_table(tmp_path / "申请2.xlsx", kind="xlsx").frame["身份证号"].to_list())
+    assert not again & set(
+        SourceRecord.objects.current()
+        .filter(source__code="minzheng_hedui")
+        .values_list("id_number", flat=True)
+    )
+
+    # a second batch keeps the first batch's reports current (delivery = batch)
+    reports = SourceRecord.objects.current().filter(source__code="minzheng_hedui").count()
+    center.write_answers(district, tmp_path / "申请2.xlsx", on=ON)
+    import_file("minzheng_hedui", district / "extracts" / center.FILENAME, channel="cli")
+    assert SourceRecord.objects.current().filter(source__code="minzheng_hedui").count() >= reports

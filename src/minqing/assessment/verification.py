@@ -1,0 +1,89 @@
+"""核对 requests: the households whose findings hang on what no list carries, as the request list
+the 核对中心 takes (居民家庭经济状况核对, ../shared/reference/policy-facts.md).
+
+The department lists say nothing of deposits, of farm or informal income, or of whether a lone
+elderly person's children can support them; the income- and asset-tested policies (every policy
+whose rule has an asset condition: 特困, 低保, 边缘, 刚性支出, 临时救助) then decide on what is
+known and leave the rest 待核实. Civil affairs asks the 核对中心 for those families — with their
+signed authorization, gathered at the door — and the reports come back as the list
+民政_核对结果, imported and linked like any other; the next assessment counts them
+(policy_inputs.py). So the screening finds candidates, and the 核对 settles them:
+
+    households_to_verify()         household ids and the policies behind the request
+    request_frame(ids)             one row per living member: the request list's rows
+    actions.request_verification() writes the list (xlsx), audited
+
+A household is asked for when it has a finding (eligible, 漏保, 错保, receiving or 待核实) on one of
+those policies and no member has a valid report (indicators.REPORT_VALID_DAYS): recipients come
+up for their yearly review, candidates for their first check.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db.models import Q
+
+from minqing.assessment.models import Finding, HouseholdAssessment
+from minqing.policies import POLICY_LABELS
+from minqing.policies.catalogue import POLICIES
+from minqing.policies.conditions import ASSETS
+from minqing.registry.models import Membership
+
+VERIFIED_POLICIES = tuple(p.code for p in POLICIES if set(p.rule.leaves()) & set(ASSETS))
+COLUMNS = ["序号", "户编号", "姓名", "身份证号", "与户主关系", "所在区域", "核对事由"]
+
+
+def households_to_verify() -> pl.DataFrame:
+    """household_id, policies (list of codes): active households with a finding on a verified
+    policy and no member with a valid 核对 report at the last assessment."""
+    verified = HouseholdAssessment.objects.filter(indicators__verified_members__gt=0).values(
+        "household_id"
+    )
+    rows = (
+        Finding.objects.filter(policy__in=VERIFIED_POLICIES, household__is_active=True)
+        .exclude(household_id__in=verified)
+        .values_list("household_id", "policy")
+    )
+    frame = pl.DataFrame(
+        list(rows), schema={"household_id": pl.Int64, "policy": pl.String}, orient="row"
+    )
+    order = {code: i for i, code in enumerate(VERIFIED_POLICIES)}
+    return (
+        frame.with_columns(rank=pl.col("policy").replace_strict(order, return_dtype=pl.Int32))
+        .sort("household_id", "rank")
+        .group_by("household_id", maintain_order=True)
+        .agg("policy")
+        .rename({"policy": "policies"})
+    )
+
+
+def request_frame(households: pl.DataFrame) -> pl.DataFrame:
+    """The request list: one row per living member of each household (households_to_verify())."""
+    if not households.height:
+        return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
+    reasons = dict(
+        zip(
+            households["household_id"].to_list(),
+            ["、".join(POLICY_LABELS[p] for p in ps) for ps in households["policies"].to_list()],
+            strict=True,
+        )
+    )
+    members = (
+        Membership.objects.filter(household_id__in=list(reasons))
+        .filter(Q(person__died_on__isnull=True), person__is_active=True)
+        .select_related("person", "household__area")
+        .order_by("household_id", "relation", "person_id")
+    )
+    rows = [
+        {
+            "户编号": m.household.number or str(m.household_id),
+            "姓名": m.person.name,
+            "身份证号": m.person.id_number,
+            "与户主关系": m.get_relation_display(),
+            "所在区域": m.household.area.name,
+            "核对事由": reasons[m.household_id],
+        }
+        for m in members.iterator(chunk_size=2000)
+    ]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS[1:], pl.String))
+    return frame.with_row_index("序号", offset=1).with_columns(pl.col("序号").cast(pl.String))
