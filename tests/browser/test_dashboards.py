@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from minqing.assessment.models import AssessmentRun, Finding, FindingStatus
-from minqing.casework.models import Problem, ProblemStatus
+from minqing.casework.models import EntryStatus, LedgerEntry, Problem, ProblemStatus
 from minqing.casework.tests.factories import (
     ensure_routing_rules,
     make_entry,
@@ -36,6 +36,27 @@ CHART_INK = """
 CHARTS = ["chart-types", "chart-categories", "chart-flow", "chart-departments", "chart-findings"]
 
 
+def click_bar(page, chart_id: str, *, series: int, index: int) -> dict:
+    """Click the middle of one bar of a chart (from the chart's own layout); the chart's data
+    (the page's dashboard-data) for the test to compare with."""
+    page.wait_for_function(f"window.minqingDashboards && window.minqingDashboards['{chart_id}']")
+    page.locator(f"#{chart_id}").scroll_into_view_if_needed()
+    box = page.locator(f"#{chart_id} canvas").bounding_box()
+    bar = page.evaluate(
+        """([id, series, index]) => {
+          const chart = window.minqingDashboards[id];
+          return chart.getModel().getSeriesByIndex(series).getData().getItemLayout(index);
+        }""",
+        [chart_id, series, index],
+    )
+    assert abs(bar["height"]) > 4, "the bar is too small to click"
+    data = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent)")
+    page.mouse.click(
+        box["x"] + bar["x"] + bar["width"] / 2, box["y"] + bar["y"] + bar["height"] / 2
+    )
+    return data[chart_id.removeprefix("chart-")]
+
+
 @pytest.fixture
 def district_data(areas):
     ensure_routing_rules()
@@ -58,7 +79,18 @@ def district_data(areas):
     Finding.objects.create(
         household=make_household(other), run=run, policy="tekun", status=FindingStatus.MISMATCH
     )
-    return {"first": first}
+    # the weekly flow: three households entered three weeks ago (one in 焦东), one of them
+    # exited last week; a household entered and exited long ago
+    monday = today - dt.timedelta(days=today.weekday())
+    earlier = monday - dt.timedelta(weeks=3)
+    for n, area in enumerate((grid, grid, other)):
+        entry = make_entry(area, category="policy", types=("hardship",))
+        LedgerEntry.objects.filter(pk=entry.pk).update(entered_on=earlier + dt.timedelta(days=n))
+        if n == 0:
+            LedgerEntry.objects.filter(pk=entry.pk).update(
+                status=EntryStatus.EXITED, exited_on=monday - dt.timedelta(days=3)
+            )
+    return {"first": first, "flow_week": 12 - 1 - 3}
 
 
 def test_leader_dashboard_draws_clicks_through_and_exports(
@@ -76,7 +108,7 @@ def test_leader_dashboard_draws_clicks_through_and_exports(
         page.wait_for_selector(f"#{chart} canvas")
         page.wait_for_function(f"document.querySelector('#{chart} canvas').width > 100")
         assert page.evaluate(CHART_INK, chart) > 0.005, f"{chart} drew nothing"
-    assert page.locator("[data-figure=households] .card__value").inner_text().startswith("3")
+    assert page.locator("[data-figure=households] .card__value").inner_text().startswith("5")
     assert page.get_by_text("低保申请逾期未办").is_visible()
     assert page.locator(".level--2").first.inner_text() == "督办"
     page.screenshot(path=tmp_path / "dashboards.png", full_page=True)
@@ -123,6 +155,29 @@ def test_leader_dashboard_draws_clicks_through_and_exports(
     page.wait_for_url(live_server.url + "/casework/?category=major")
     assert page.locator("table").first.is_visible()
     page.screenshot(path=tmp_path / "ledger-major.png", full_page=True)
+
+    # a week's bar clicks through: 纳入 three weeks ago → the list of those households
+    # (entered that Monday to Sunday, whatever their status now), as many as the bar shows
+    page.go_back()
+    week = district_data["flow_week"]
+    flow = click_bar(page, "chart-flow", series=0, index=week)
+    assert flow["entered"][week] == 3
+    page.wait_for_url(live_server.url + flow["enteredUrls"][week])
+    assert "entered_from=" in page.url and "status=all" in page.url
+    assert page.locator("#ledger-title").inner_text() == "台账家庭 共 3 户"
+    assert page.locator(".ledger-table tbody tr").count() == 3
+    assert (
+        page.locator("input[name=entered_from]").input_value()
+        == (flow["enteredUrls"][week].split("entered_from=")[1][:10])
+    )
+    page.screenshot(path=tmp_path / "ledger-entered-week.png", full_page=True)
+    # … and the 退出 bar of last week → the household that exited then
+    page.go_back()
+    flow = click_bar(page, "chart-flow", series=1, index=12 - 2)
+    assert flow["exited"][12 - 2] == 1
+    page.wait_for_url(live_server.url + flow["exitedUrls"][12 - 2])
+    assert page.locator("#ledger-title").inner_text() == "台账家庭 共 1 户"
+    assert page.locator(".ledger-table .entry-status--exited").count() == 1
 
     server = urlparse(live_server.url).netloc
     outside = [

@@ -31,6 +31,7 @@ from minqing.casework.deadlines import overdue_level
 from minqing.casework.models import (
     ACTIVE_ENTRY,
     CATEGORY_ORDER,
+    EntryStatus,
     OverdueLevel,
     ProblemStatus,
 )
@@ -120,23 +121,28 @@ def _as_date(value) -> dt.date:
 
 
 def weekly_flow(user, *, today: dt.date, weeks: int = WEEKS) -> list[dict]:
-    """Entries entered (纳入日期) and exited (退出日期) per ISO week, the last `weeks` weeks
-    (this one included), oldest first; `net` is the change of the ledger that week. Two queries."""
+    """Entries entered (纳入日期, any status now) and exited (已退出, by 退出日期) per ISO week,
+    Monday to Sunday, the last `weeks` weeks (this one included, whole), oldest first; `net` is
+    the change of the ledger that week. Each figure is what the ledger list shows for
+    entered_from/entered_to (status all), or exited_from/exited_to (status exited), of the
+    week's Monday and Sunday. Two queries."""
     first = week_start(today) - dt.timedelta(weeks=weeks - 1)
+    last = week_start(today) + dt.timedelta(days=6)
     entries = ledger_scope(user).entries().order_by()
 
-    def per_week(field: str) -> dict[dt.date, int]:
+    def per_week(dated, field: str) -> dict[dt.date, int]:
         rows = (
-            entries.filter(**{f"{field}__gte": first, f"{field}__lte": today})
-            .annotate(week=TruncWeek(field))
+            dated.annotate(week=TruncWeek(field))
             .values("week")
             .annotate(n=Count("pk"))
             .values_list("week", "n")
         )
         return {_as_date(week): n for week, n in rows}
 
-    entered = per_week("entered_on")
-    exited = per_week("exited_on")
+    entered = per_week(entries.entered_within(first, last), "entered_on")
+    exited = per_week(
+        entries.filter(status=EntryStatus.EXITED).exited_within(first, last), "exited_on"
+    )
     result = []
     for i in range(weeks):
         monday = first + dt.timedelta(weeks=i)
@@ -145,6 +151,7 @@ def weekly_flow(user, *, today: dt.date, weeks: int = WEEKS) -> list[dict]:
         result.append(
             {
                 "week": monday,
+                "sunday": monday + dt.timedelta(days=6),
                 "label": f"{year}年第{number}周",
                 "short": f"{monday:%m-%d}",
                 "entered": into,

@@ -34,6 +34,17 @@ def ledger_url(**filters) -> str:
     return reverse("casework:ledger") + (f"?{query}" if query else "")
 
 
+def entered_url(first, last) -> str:
+    """The households entered (纳入日期) from `first` to `last`, whatever their status now:
+    what queries.weekly_flow counts as 纳入."""
+    return ledger_url(status="all", entered_from=first.isoformat(), entered_to=last.isoformat())
+
+
+def exited_url(first, last) -> str:
+    """The households 已退出 with 退出日期 from `first` to `last`: weekly_flow's 退出."""
+    return ledger_url(status="exited", exited_from=first.isoformat(), exited_to=last.isoformat())
+
+
 def findings_url(**filters) -> str:
     query = urlencode({k: v for k, v in filters.items() if v})
     return reverse("dashboards:findings") + (f"?{query}" if query else "")
@@ -45,9 +56,8 @@ def _with_links(ledger: dict, flow: list, departments: list, coverage: dict | No
     for row in ledger["categories"]:
         row["url"] = ledger_url(category=row["code"])
     for row in flow:
-        # the ledger list has no date filter: entered → every status, exited → 已退出
-        row["entered_url"] = ledger_url(status="all")
-        row["exited_url"] = ledger_url(status="exited")
+        row["entered_url"] = entered_url(row["week"], row["sunday"])
+        row["exited_url"] = exited_url(row["week"], row["sunday"])
     for row in departments:
         row["url"] = ledger_url(department=row["department"], status="all")
         row["overdue_url"] = ledger_url(department=row["department"], overdue="on")
@@ -82,8 +92,11 @@ def _chart_data(
             "entered": [r["entered"] for r in flow],
             "exited": [r["exited"] for r in flow],
             "net": [r["net"] for r in flow],
-            "enteredUrl": ledger_url(status="all"),
-            "exitedUrl": ledger_url(status="exited"),
+            "enteredUrls": [r["entered_url"] for r in flow],
+            "exitedUrls": [r["exited_url"] for r in flow],
+            # the whole period of the chart (the totals in its header)
+            "enteredUrl": entered_url(flow[0]["week"], flow[-1]["sunday"]),
+            "exitedUrl": exited_url(flow[0]["week"], flow[-1]["sunday"]),
         },
         "departments": {
             "labels": [r["label"] for r in departments],

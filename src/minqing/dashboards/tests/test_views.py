@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from minqing.casework.models import EntryStatus, LedgerEntry
 from minqing.casework.tests.factories import make_entry, make_measure, make_problem
 from minqing.dashboards.tests.conftest import add_members, make_finding
 
@@ -133,6 +134,84 @@ def test_navigation_item(problems, district_leader, street_staff, civil_affairs_
     for user in (district_leader, street_staff, civil_affairs_clerk):
         assert ">工作看板</a>" in client_for(user).get("/").content.decode()
     assert ">工作看板</a>" not in client_for(grid_worker).get("/").content.decode()
+
+
+@pytest.fixture
+def flow_ledger(grid, other_grid, other_street_grid, cadre):
+    """Entries entered and exited over the last 14 weeks, on Mondays, Sundays and midweek, in
+    three grids of two streets; some paired with the cadre, some with a problem for 民政."""
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    areas = [grid, other_grid, other_street_grid]
+    for week in range(14):
+        start = monday - dt.timedelta(weeks=week)
+        for n, day in enumerate((0, 6, 3)[: 1 + (week + 1) % 3]):
+            entered_on = start + dt.timedelta(days=day)
+            entry = make_entry(areas[(week + n) % 3], cadre=cadre if week % 4 == 0 else None)
+            exited_on = None
+            if (week + n) % 2:
+                # gone the same week or up to two weeks later (some later than today: never)
+                exited_on = entered_on + dt.timedelta(days=(week + n) % 3 * 6)
+                if exited_on <= today:
+                    entry.status = EntryStatus.EXITED
+            LedgerEntry.objects.filter(pk=entry.pk).update(
+                entered_on=entered_on,
+                status=entry.status,
+                exited_on=exited_on if entry.status == EntryStatus.EXITED else None,
+            )
+            if week % 5 == 1:
+                make_problem(entry, department="civil_affairs")
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["district_leader", "street_staff", "grid_worker", "civil_affairs_clerk", "cadre"],
+)
+def test_every_weekly_figure_opens_a_list_of_that_many(request, flow_ledger, persona):
+    """Each bar of 每周纳入与退出, and each total in its header, opens the ledger list holding
+    exactly the households it counts, for the whole district and for smaller scopes."""
+    client = client_for(request.getfixturevalue(persona))
+    flow = chart_data(client.get(URL))["flow"]
+
+    def listed(url: str) -> int:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        return response.context["page_obj"].paginator.count
+
+    for i, title in enumerate(flow["titles"]):
+        assert listed(flow["enteredUrls"][i]) == flow["entered"][i], f"纳入 {title}"
+        assert listed(flow["exitedUrls"][i]) == flow["exited"][i], f"退出 {title}"
+    assert listed(flow["enteredUrl"]) == sum(flow["entered"])
+    assert listed(flow["exitedUrl"]) == sum(flow["exited"])
+    assert sum(flow["entered"]) > 0 and sum(flow["exited"]) > 0  # not a test of zeros
+
+
+def test_a_weeks_links_are_its_monday_to_sunday(ledger, district_leader):
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    response = client_for(district_leader).get(URL)
+    flow = chart_data(response)["flow"]
+    assert flow["enteredUrls"][-1] == (
+        f"/casework/?status=all&entered_from={monday}&entered_to={sunday}"
+    )
+    assert flow["exitedUrls"][-1] == (
+        f"/casework/?status=exited&exited_from={monday}&exited_to={sunday}"
+    )
+    first = monday - dt.timedelta(weeks=11)
+    assert flow["enteredUrl"] == f"/casework/?status=all&entered_from={first}&entered_to={sunday}"
+    html = response.content.decode()
+    assert f'href="/casework/?status=all&amp;entered_from={first}&amp;entered_to={sunday}"' in html
+    # the table under the chart: each week's figures as links too
+    assert (
+        f'<a href="/casework/?status=all&amp;entered_from={monday}&amp;entered_to={sunday}" '
+        f'data-week="{monday}" data-flow="entered">2</a>'
+    ) in html
+    two_weeks = monday - dt.timedelta(weeks=2)
+    assert (
+        f'<a href="/casework/?status=exited&amp;exited_from={two_weeks}&amp;exited_to='
+        f'{two_weeks + dt.timedelta(days=6)}" data-week="{two_weeks}" data-flow="exited">1</a>'
+    ) in html
 
 
 def _count(client, url) -> int:

@@ -87,7 +87,10 @@
     }]
   }, function (p) { return p.data && p.data.url; });
 
-  // 2. weekly inflow and outflow
+  // 2. weekly inflow and outflow: each bar's figure over it (none over an empty week)
+  var countLabel = Object.assign({}, barLabel, {
+    formatter: function (p) { return p.value ? p.value : ""; }
+  });
   init("chart-flow", {
     legend: legend,
     grid: grid,
@@ -107,15 +110,18 @@
     yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#eef0f3" } } },
     series: [
       { name: "纳入", type: "bar", data: data.flow.entered, barMaxWidth: 24,
-        itemStyle: { color: COLORS.entered } },
+        itemStyle: { color: COLORS.entered }, label: countLabel },
       { name: "退出", type: "bar", data: data.flow.exited, barMaxWidth: 24,
-        itemStyle: { color: COLORS.exited } },
-      { name: "净增", type: "line", data: data.flow.net, symbolSize: 6,
+        itemStyle: { color: COLORS.exited }, label: countLabel },
+      // the net change is no list of its own: the line does not click through
+      { name: "净增", type: "line", data: data.flow.net, symbolSize: 6, silent: true,
         itemStyle: { color: COLORS.net }, lineStyle: { width: 2 } }
     ]
   }, function (p) {
-    if (p.seriesName === "退出") { return data.flow.exitedUrl; }
-    return data.flow.enteredUrl;
+    // a bar → the ledger list of that week (Monday to Sunday): entered, or exited
+    if (p.seriesName === "退出") { return data.flow.exitedUrls[p.dataIndex]; }
+    if (p.seriesName === "纳入") { return data.flow.enteredUrls[p.dataIndex]; }
+    return null;
   });
 
   // 3. departments: the two rates, "—" (no bar) where nothing was there to count
