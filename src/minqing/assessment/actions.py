@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 from django.db import transaction
@@ -302,8 +303,17 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
 
     table = Proposal._meta.db_table
     open_now = read_frame(
-        f"SELECT id, household_id, kind, category FROM {table} WHERE status = 'open'",
-        schema={"id": pl.Int64, "household_id": pl.Int64, "kind": pl.String, "category": pl.String},
+        f"SELECT id, household_id, kind, category, types FROM {table} WHERE status = 'open'",
+        schema={
+            "id": pl.Int64,
+            "household_id": pl.Int64,
+            "kind": pl.String,
+            "category": pl.String,
+            "types": pl.String,
+        },
+    ).with_columns(
+        pl.col("category").fill_null(""),
+        signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))),
     )
     statuses = ", ".join(f"'{s}'" for s in ACTIVE_ENTRY)
     ledger = read_frame(
@@ -356,9 +366,16 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
             how="anti",
         )
 
+    # an include proposal says what the household would enter as: when the data now say another
+    # category or other types (a 核对 report came back, say), the open one is replaced
+    include = include.with_columns(
+        signature=_signature(pl.col("types")), category_=pl.col("category").fill_null("")
+    )
+    same_include = ["household_id", "category_", "signature"]
+    open_include = of_kind(ProposalKind.INCLUDE).rename({"category": "category_"})
     fresh = {
         ProposalKind.INCLUDE: not_refused(include, ProposalKind.INCLUDE).join(
-            of_kind(ProposalKind.INCLUDE), on="household_id", how="anti"
+            open_include, on=same_include, how="anti"
         ),
         ProposalKind.EXIT: not_refused(exit_, ProposalKind.EXIT).join(
             of_kind(ProposalKind.EXIT), on="household_id", how="anti"
@@ -370,9 +387,11 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
     }
     stale = pl.concat(
         [
-            of_kind(ProposalKind.INCLUDE).join(include, on="household_id", how="anti"),
-            of_kind(ProposalKind.EXIT).join(exit_, on="household_id", how="anti"),
-            of_kind(ProposalKind.CHANGE).join(change, on=["household_id", "category"], how="anti"),
+            open_include.join(include, on=same_include, how="anti").select("id"),
+            of_kind(ProposalKind.EXIT).join(exit_, on="household_id", how="anti").select("id"),
+            of_kind(ProposalKind.CHANGE)
+            .join(change, on=["household_id", "category"], how="anti")
+            .select("id"),
         ]
     )
     if stale.height:
@@ -404,3 +423,33 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
 def _signature(types: pl.Expr) -> pl.Expr:
     """The family types as one comparable text, in any order."""
     return types.list.sort().list.join(",").fill_null("")
+
+
+def request_verification(out: Path, *, by=None) -> dict:
+    """Write the 核对 request list (verification.py) to `out` (xlsx, one row per living member)
+    and audit it: it carries full ID numbers, for the 核对中心 only. Returns the counts."""
+    from minqing.assessment import verification
+    from minqing.core.bulkxlsx import write_xlsx
+
+    households = verification.households_to_verify()
+    rows = verification.request_frame(households)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx(out, [("核对申请名单", rows)])
+    per_policy = (
+        households.explode("policies").group_by("policies").len().sort("len", descending=True)
+        if households.height
+        else pl.DataFrame(schema={"policies": pl.String, "len": pl.UInt32})
+    )
+    result = {
+        "households": households.height,
+        "persons": rows.height,
+        "by_policy": {POLICY_LABELS[p]: n for p, n in per_policy.iter_rows()},
+        "file": str(out),
+    }
+    audit(
+        "assessment.request_verification",
+        by=by,
+        summary=f"导出核对申请名单: {result['households']} 户 {result['persons']} 人 → {out.name}",
+        details={k: v for k, v in result.items() if k != "file"},
+    )
+    return result

@@ -100,3 +100,20 @@ def test_households_in_the_ledger_get_exit_and_change_proposals_once(linked):
     Proposal.objects.filter(pk=exit_.pk).update(status="rejected")
     assert assess(on=ON)["proposals_new"] == 0
     assert not Proposal.objects.open().filter(kind="exit")
+
+
+def test_an_open_include_proposal_is_replaced_when_the_data_say_another_category(linked):
+    assess(on=ON)
+    proposal = Proposal.objects.open().filter(kind="include").first()
+    now = HouseholdAssessment.objects.get(household=proposal.household)
+    # as if it had been proposed on older data, with another category and other types
+    stale_category = "general" if now.category != "general" else "major"
+    Proposal.objects.filter(pk=proposal.pk).update(category=stale_category, types=["attention"])
+
+    again = assess(on=ON)
+    assert again["proposals_new"] == 1
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    fresh = Proposal.objects.open().get(household=proposal.household, kind="include")
+    assert fresh.category == now.category and sorted(fresh.types) == sorted(now.types)
+    assert assess(on=ON)["proposals_new"] == 0
