@@ -51,6 +51,12 @@ def test_demo_prepares_everything_and_reuses_it_the_second_time(tmp_path, settin
     assert 1000 < linked["persons"] < linked["records"] and linked["households"] > 300
     assert first["assessment"]["households"] == linked["households"]
     assert first["assessment"]["assessed_on"] == "2026-10-31"
+    # the 核对 round: the families asked for, the reports imported, the district assessed again
+    verification = first["verification"]
+    assert verification["requested"]["households"] > 10
+    assert 0 < verification["answered"]["households"] <= verification["requested"]["households"]
+    assert verification["import"]["status"] == "succeeded"
+    assert first["screening"]["run"] < first["assessment"]["run"]
 
     call_command("demo", "--json", "--persons", "1500")
     second = json.loads(capsys.readouterr().out)
@@ -61,3 +67,9 @@ def test_demo_prepares_everything_and_reuses_it_the_second_time(tmp_path, settin
     assert second["linkage"]["persons_new"] == 0
     assert second["linkage"]["persons"] == linked["persons"]
     assert second["assessment"]["proposals_new"] == 0
+    assert second["screening"]["proposals_new"] == 0
+    # only the families that did not sign (or were split by linkage) are asked again
+    assert (
+        second["verification"]["requested"]["households"]
+        < verification["requested"]["households"] / 2
+    )

@@ -13,7 +13,7 @@ from minqing.accounts.actions import create_demo_accounts, demo_second_factor_no
 from minqing.accounts.models import User
 from minqing.areas.actions import load_areas
 from minqing.areas.models import Area, Level
-from minqing.assessment.actions import assess
+from minqing.assessment.actions import assess, request_verification
 from minqing.casework.actions.demo import seed_demo_casework
 from minqing.core.progress import console, steps
 from minqing.linkage.actions import link
@@ -21,6 +21,8 @@ from minqing.registry.actions import load_facilities, load_organizations, load_p
 from minqing.sources.actions import import_file
 from minqing.synth.extracts import EXTRACTS
 from minqing.synth.generate import GENERATOR_VERSION, generate
+from minqing.synth.verification import FILENAME as VERIFICATION_FILE
+from minqing.synth.verification import write_answers
 
 DEMO_SEED = 2023
 DEMO_PERSONS = 14_000  # about 5,000 households
@@ -160,12 +162,49 @@ class Command(BaseCommand):
         # the district's data date, so that ages and parameters are those of its extracts
         assessed_on = date.fromisoformat(manifest["as_of"])
         with steps(f"6/8 综合评估({assessed_on})", quiet=as_json) as progress:
-            assessed = assess(on=assessed_on, progress=progress)
+            screened = assess(on=assessed_on, progress=progress)
+        c.print(
+            f"初筛: {screened['households']:,} 户中 {screened['typed']:,} 户有家庭类型; "
+            f"漏保 {screened['missed']:,}, 错保 {screened['mismatched']:,} ({screened['seconds']} 秒)"
+        )
+        # 核对: the families whose findings hang on deposits, unlisted income or a supporter are
+        # asked for; the synthetic 核对中心 answers; the reports are imported, linked, counted
+        with steps("   家庭经济状况核对", quiet=as_json) as progress:
+            progress("导出核对申请名单", 0, 5)
+            requested = request_verification(out / "核对申请名单.xlsx")
+            progress("核对中心出具结果", 1, 5)
+            answered = write_answers(out, out / "核对申请名单.xlsx", on=assessed_on)
+            reports, relinked, assessed = None, None, screened
+            if answered["rows"]:  # every family asked has been checked before, or none signed
+                progress("导入核对结果", 2, 5)
+                reports = import_file(
+                    "minzheng_hedui", out / "extracts" / VERIFICATION_FILE, channel="demo"
+                )
+                progress("数据交叉对比", 3, 5)
+                relinked = link()
+                progress("再评估", 4, 5)
+                assessed = assess(on=assessed_on)
+            progress("完成", 5, 5)
+        c.print(
+            f"核对: 申请 {requested['households']:,} 户, 出具报告 {answered['households']:,} 户 "
+            f"{answered['rows']:,} 人 (其余未签授权)"
+            + (f", 导入{reports['status_label']}" if reports else ", 无新结果")
+        )
+        proposed = screened["proposals_new"] + (
+            assessed["proposals_new"] if assessed is not screened else 0
+        )
         c.print(
             f"综合评估: {assessed['households']:,} 户中 {assessed['typed']:,} 户有家庭类型; "
             f"漏保 {assessed['missed']:,}, 错保 {assessed['mismatched']:,}; "
-            f"台账建议 {assessed['proposals_new']:,} 项 ({assessed['seconds']} 秒)"
+            f"台账建议新增 {proposed:,} 项"
         )
+        result["screening"] = screened
+        result["verification"] = {
+            "requested": requested,
+            "answered": answered,
+            "import": reports and {"status": reports["status"], "counts": reports["counts"]},
+            "linkage": relinked,
+        }
         result["assessment"] = assessed
 
         district = Area.objects.get(level=Level.DISTRICT, code="410811")
