@@ -357,8 +357,12 @@ def _disability_subsidies(ctx: Context) -> pl.DataFrame:
     living = df.filter(pl.col("receives_disability_living")).with_columns(
         kind=pl.lit("困难残疾人生活补贴"), amount=pl.lit(80)
     )
+    # the care subsidy is paid for the grade 1–2 members; where the household is paid without
+    # one (错保: the grade was lowered, or it never was 1–2), for its most disabled member
+    most = pl.col("disability_grade").min().over("household_id")
     care = df.filter(
-        pl.col("receives_disability_care") & (pl.col("disability_grade") <= 2)
+        pl.col("receives_disability_care")
+        & ((pl.col("disability_grade") <= 2) | ((most > 2) & (pl.col("disability_grade") == most)))
     ).with_columns(kind=pl.lit("重度残疾人护理补贴"), amount=pl.lit(100))
     df = (
         pl.concat([living, care])
@@ -389,7 +393,12 @@ def _disability_subsidies(ctx: Context) -> pl.DataFrame:
 def _old_age(ctx: Context) -> pl.DataFrame:
     ex = EXTRACTS_BY_CODE["minzheng_gaoling"]
     h = ctx.households.filter(pl.col("receives_old_age_allowance")).select("household_id")
-    df = ctx.base.join(h, on="household_id").filter(pl.col("age") >= 78)
+    # paid for the members aged 80 or more; where the household is paid without one (错保: a
+    # wrong birth date on the roll, say), for its oldest member
+    oldest = pl.col("age").max().over("household_id")
+    df = ctx.base.join(h, on="household_id").filter(
+        (pl.col("age") >= 80) | ((oldest < 80) & (pl.col("age") == oldest))
+    )
     df = df.with_columns(errors=pl.lit([], dtype=pl.List(pl.String)))
     return _finish(
         df,

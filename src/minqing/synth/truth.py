@@ -16,6 +16,8 @@ PARAMS = {
     "dibao_rural_monthly": 420,
     "edge_factor": 1.5,  # 低保边缘: income < 1.5 × 低保
     "deposit_months": 24,  # financial assets per person ≤ 24 months of the standard
+    # 2+ homes fail only above twice the local floor area per person (40 ㎡, demo): 80 ㎡
+    "housing_m2_per_capita_limit": 80,
     "disposable_income_urban_annual": 38_000,  # demo: last year's per-capita disposable income
     "disposable_income_rural_annual": 21_000,
     "rigid_expense_ratio": 0.7,  # 刚性支出 / income above this
@@ -126,7 +128,16 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         per_capita_income=(pl.col("income") / pl.col("members").clip(1)).round(2),
         assets_ok=(pl.col("vehicles") == 0)
         & ~pl.col("has_business")
-        & (pl.col("homes") <= 1)
+        & (
+            (pl.col("homes") <= 1)
+            # a second home is registered at 0.8 × the first's floor area (synth/extracts.py)
+            | (
+                pl.col("home_area_m2")
+                * (1 + 0.8 * (pl.col("homes") - 1))
+                / pl.col("members").clip(1)
+                <= p["housing_m2_per_capita_limit"]
+            )
+        )
         & (pl.col("deposits") <= p["deposit_months"] * std * pl.col("members").clip(1)),
     )
     below = pl.col("per_capita_income") < pl.col("standard")
