@@ -11,11 +11,13 @@ hang on what no list carries: assessment/verification.py), the report decides: i
 income replaces the listed one, the members' financial assets are the family's deposits, and its
 法定赡养人 answer is has_supporter.
 
-A member's income is unknown, not zero, when the lists cannot account for it: an adult of working
-age, able to work and not in school, who is on no list as contributing to 社保, retired or
-registered unemployed (farming, informal work and the unregistered jobless all look like this), or
-who runs a business (市场监管 lists the business, nobody lists its profit). The rules decide on the
-known part where it is enough (policies/conditions.py); otherwise the household is to be visited.
+A member of working age with no job on any list whose grade 1–2 disability or 重大疾病 the
+lists show is taken as unable to work (employment "unable"). A member's income is unknown, not
+zero, when the lists cannot account for it: an adult of working age, able to work and not in
+school, who is on no list as contributing to 社保, retired or registered unemployed (farming,
+informal work and the unregistered jobless all look like this), or who runs a business (市场监管
+lists the business, nobody lists its profit). The rules decide on the known part where it is
+enough (policies/conditions.py); otherwise the household is to be visited.
 """
 
 from __future__ import annotations
@@ -34,14 +36,18 @@ PARENTS_STATUS = {
 }
 
 
+def unable_to_work() -> pl.Expr:
+    """Over members joined with their facts: no capacity to work as the lists show it — a grade
+    1–2 disability (残联) or a 重大疾病 (卫健)."""
+    return (pl.col("disability_grade").fill_null(9) <= 2) | pl.col("has_serious_illness").fill_null(
+        False
+    )
+
+
 def income_unknown(on: date) -> pl.Expr:
     """Over members joined with their facts: whether no list accounts for the member's income."""
     age = age_on(pl.col("birth_on"), on)
-    able_adult = (
-        age.is_between(16, 59)
-        & ~(pl.col("disability_grade").fill_null(9) <= 2)
-        & pl.col("school_stage").is_null()
-    )
+    able_adult = age.is_between(16, 59) & ~unable_to_work() & pl.col("school_stage").is_null()
     return (
         (able_adult & pl.col("employment").is_null()) | (pl.col("businesses").fill_null(0) > 0)
     ) & ~report_valid(on)
@@ -75,9 +81,14 @@ def policy_inputs(
         basic_pension=pl.when(pl.col("pension_kind").str.contains("城乡居民"))
         .then(pl.col("monthly_pension"))
         .otherwise(0.0),
+        # in school; else what 人社 says; else, with no job on any list, a member whose disability
+        # or serious illness the lists show is taken as unable to work (not "unknown")
         employment=pl.when(pl.col("school_stage").is_not_null())
         .then(pl.lit("student"))
-        .otherwise(pl.col("employment")),
+        .when(pl.col("employment").is_not_null())
+        .then(pl.col("employment"))
+        .when(unable_to_work())
+        .then(pl.lit("unable")),
         disability_grade=pl.col("disability_grade"),
         disability_category=pl.col("disability_category"),
         has_serious_illness=pl.col("has_serious_illness").fill_null(False),

@@ -164,3 +164,27 @@ def test_family_deposits_are_the_sum_over_living_members_with_a_report():
     assert hh["deposits"][0] == 12000.0
     assert indicators["verified_members"][0] == 2
     assert indicators["monthly_income"][0] == 600.0
+
+
+@pytest.mark.parametrize(
+    ("values", "employment", "income"),
+    [
+        ({}, None, None),  # on no list: could be working, nobody can tell
+        ({"has_serious_illness": True}, "unable", 0.0),  # 重大疾病, no job on any list
+        ({"disability_grade": 2}, "unable", 0.0),
+        ({"disability_grade": 3}, None, None),  # a lighter disability: able to work
+        # a job on the list wins over the illness
+        (
+            {"has_serious_illness": True, "employment": "employed", "monthly_wage": 3000.0},
+            "employed",
+            3000.0,
+        ),
+        ({"has_serious_illness": True, "school_stage": "高中"}, "student", 0.0),
+    ],
+)
+def test_a_member_the_lists_show_seriously_ill_or_disabled_is_unable_to_work(
+    values, employment, income
+):
+    _, members = _one_person(values)
+    assert members["employment"][0] == employment
+    assert members["monthly_income"][0] == income
