@@ -15,8 +15,9 @@ A member of working age with no job on any list whose grade 1–2 disability or 
 lists show is taken as unable to work (employment "unable"). A member's income is unknown, not
 zero, when the lists cannot account for it: an adult of working age, able to work and not in
 school, who is on no list as contributing to 社保, retired or registered unemployed (farming,
-informal work and the unregistered jobless all look like this), or who runs a business (市场监管
-lists the business, nobody lists its profit). The rules decide on the known part where it is
+informal work and the unregistered jobless all look like this), who runs a business (市场监管
+lists the business, nobody lists its profit), or whose 社保 contribution base is at the floor (the
+wage may be lower: CONTRIBUTION_BASE_FLOOR_DEMO). The rules decide on the known part where it is
 enough (policies/conditions.py); otherwise the household is to be visited.
 """
 
@@ -27,6 +28,10 @@ from datetime import date
 import polars as pl
 
 from minqing.assessment.indicators import age_on, listed_income, report_valid
+
+# 社保 缴费基数下限: contributions are paid on at least this monthly base, whatever the wage; set
+# yearly by the province's 人社 (demo value: the local figure was not found)
+CONTRIBUTION_BASE_FLOOR_DEMO = 3500.0
 
 PARENTS_STATUS = {
     "父母监护": "present",
@@ -48,8 +53,15 @@ def income_unknown(on: date) -> pl.Expr:
     """Over members joined with their facts: whether no list accounts for the member's income."""
     age = age_on(pl.col("birth_on"), on)
     able_adult = age.is_between(16, 59) & ~unable_to_work() & pl.col("school_stage").is_null()
+    # 社保 contributions are paid on at least the floor: a base at the floor says only that the
+    # wage is no higher
+    at_floor = (pl.col("employment") == "employed") & (
+        pl.col("monthly_wage") <= CONTRIBUTION_BASE_FLOOR_DEMO
+    )
     return (
-        (able_adult & pl.col("employment").is_null()) | (pl.col("businesses").fill_null(0) > 0)
+        (able_adult & pl.col("employment").is_null())
+        | (pl.col("businesses").fill_null(0) > 0)
+        | at_floor.fill_null(False)
     ) & ~report_valid(on)
 
 

@@ -80,6 +80,9 @@ def _one_person(values: dict, born: date = date(1980, 5, 1)) -> tuple:
             UNEMPLOYMENT_BENEFIT_DEMO,
         ),
         ({"employment": "employed", "monthly_wage": 4000.0}, date(1980, 5, 1), 4000.0),
+        # a contribution base at the floor (3,500, demo) says only that the wage is no higher
+        ({"employment": "employed", "monthly_wage": 3500.0}, date(1980, 5, 1), None),
+        ({"employment": "employed", "monthly_wage": 3500.01}, date(1980, 5, 1), 3500.01),
         (
             {"employment": "employed", "monthly_wage": 4000.0, "businesses": 1},
             date(1980, 5, 1),
