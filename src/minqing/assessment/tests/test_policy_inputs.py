@@ -178,9 +178,9 @@ def test_family_deposits_are_the_sum_over_living_members_with_a_report():
         ({"disability_grade": 3}, None, None),  # a lighter disability: able to work
         # a job on the list wins over the illness
         (
-            {"has_serious_illness": True, "employment": "employed", "monthly_wage": 3000.0},
+            {"has_serious_illness": True, "employment": "employed", "monthly_wage": 4500.0},
             "employed",
-            3000.0,
+            4500.0,
         ),
         ({"has_serious_illness": True, "school_stage": "高中"}, "student", 0.0),
     ],
