@@ -207,3 +207,41 @@ def test_breadcrumb_goes_back_up(page, live_server, street_staff, areas, world, 
     assert sorted(page.evaluate(OPTION)["regions"]) == sorted(
         [areas["定和街道/丰收社区"].code, community.code]
     )
+
+
+def test_a_filter_change_keeps_the_boundaries(
+    page, live_server, district_leader, areas, world, persona_password, requests_seen, tmp_path
+):
+    """The boundaries come with an area's first load only: a filter asks for the figures
+    (boundaries=0) and the map is still drawn, as it is when going back up to an area seen."""
+    log_in(page, live_server, "leader", persona_password)
+    open_map(page, live_server)
+    district, street = areas["山阳区"], areas["定和街道"]
+    streets = sorted([street.code, areas["焦东街道"].code])
+    wait_for_area(page, district.code)
+
+    def data_requests() -> list[str]:
+        return [url for url in requests_seen if "/map/data/" in url]
+
+    assert "boundaries=0" not in data_requests()[-1]
+    page.get_by_label("类别").select_option("major")
+    page.wait_for_function("document.getElementById('map-summary').textContent.includes('3 户')")
+    wait_for_area(page, district.code)
+    assert "category=major" in data_requests()[-1] and "boundaries=0" in data_requests()[-1]
+    assert sorted(page.evaluate(OPTION)["regions"]) == streets
+    page.screenshot(path=tmp_path / "map-leader-filtered.png", full_page=True)
+
+    # a new area brings its boundaries; back up, the district's are still held
+    child = street.geometry["coordinates"][0]
+    click_at(
+        page,
+        child[0][0] + (child[1][0] - child[0][0]) * 0.2,
+        child[0][1] + (child[2][1] - child[0][1]) * 0.8,
+    )
+    wait_for_area(page, street.code)
+    assert "boundaries=0" not in data_requests()[-1]
+    page.locator("#map-breadcrumb").get_by_role("button", name="山阳区").click()
+    wait_for_area(page, district.code)
+    assert "boundaries=0" in data_requests()[-1]
+    assert sorted(page.evaluate(OPTION)["regions"]) == streets
+    page.screenshot(path=tmp_path / "map-leader-back-up.png", full_page=True)

@@ -3,7 +3,9 @@
 Everything comes through the one scope (casework.queries.ledger_scope): the ledger's households,
 problems and measures the user may see, inside the area they may open (`map_root`). Figures are
 grouped in the database (one query per kind of thing, whatever the number of rows or areas) and
-summed up to the child regions in Python, as the home page's area tree does.
+summed up to the child regions in Python, as the home page's area tree does. The areas themselves
+and their boundaries come from the copy each process holds (maps.boundaries, checked against the
+database on every request); the boundaries are left out when the page says it has them.
 
 A point layer sends points while it has at most MAX_POINTS of them in view; above that it sends
 counts per grid (`"clustered": true`): the browser never gets more than it can draw.
@@ -12,16 +14,19 @@ counts per grid (`"clustered": true`): the browser never gets more than it can d
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
 from minqing.accounts.scopes import scope_of
-from minqing.areas.models import Area
-from minqing.areas.queries import district
+from minqing.areas.models import Area, Level
 from minqing.assessment.classify import CATEGORY_LABELS, TYPE_LABELS
 from minqing.casework.queries import LedgerScope, ledger_scope
+from minqing.maps.boundaries import AreaTree, area_tree
 from minqing.registry.models import (
     Facility,
     FacilityKind,
@@ -85,10 +90,16 @@ def map_root(user) -> Area | None:
     are those of their scope)."""
     grants = scope_of(user)
     if grants.everything:
-        return district()
+        return _district()
     if grants.area is not None:
         return grants.area
-    return user.area_scope or district()
+    return user.area_scope or _district()
+
+
+def _district() -> Area | None:
+    # as areas.queries.district, without the district's boundary (the map holds it, and
+    # decoding it twice a request for nothing is a cost)
+    return Area.objects.filter(level=Level.DISTRICT).defer("geometry").order_by("code").first()
 
 
 def area_for(user, code: str | None) -> Area:
@@ -112,7 +123,11 @@ def breadcrumb(user, area: Area) -> list[dict]:
 
 
 def _with_filters(scope: LedgerScope, filters: Filters, prefix: str, qs: QuerySet) -> QuerySet:
-    if filters.family_type:
+    if filters.family_type and connection.features.supports_json_field_contains:
+        # PostgreSQL: JSON containment, which its statistics estimate well (on a LIKE over the
+        # text it expects one row where there are thousands and loops over them: 2-3× slower)
+        qs = qs.filter(**{f"{prefix}types__contains": [filters.family_type]})
+    elif filters.family_type:
         # a code inside the JSON list; no code is part of another (as the ledger list does)
         qs = qs.alias(map_types=Cast(f"{prefix}types", TextField())).filter(
             map_types__contains=f'"{filters.family_type}"'
@@ -128,22 +143,6 @@ def _jitter(pk: int, extent: tuple[float, float] | None) -> tuple[float, float]:
     return (a - 0.5) * 2 * dx, (b - 0.5) * 2 * dy
 
 
-def _extents(area_ids: set[int]) -> dict[int, tuple[float, float]]:
-    """Width and height of each grid's boundary box (one query)."""
-    out = {}
-    for pk, geometry in Area.objects.filter(pk__in=area_ids).values_list("pk", "geometry"):
-        geometry = _geometry(geometry)
-        if geometry is None:
-            continue
-        polygons = geometry["coordinates"]
-        if geometry["type"] == "Polygon":
-            polygons = [polygons]
-        xs = [x for polygon in polygons for x, _ in polygon[0]]
-        ys = [y for polygon in polygons for _, y in polygon[0]]
-        out[pk] = (max(xs) - min(xs), max(ys) - min(ys))
-    return out
-
-
 def map_data(
     user,
     area: Area,
@@ -152,50 +151,61 @@ def map_data(
     filters: Filters,
     today: dt.date,
     max_points: int | None = None,
+    boundaries: bool = True,
 ) -> dict:
-    """The regions below `area` with every measure, and the requested point layers."""
+    """The regions below `area` with every measure, and the requested point layers; the
+    regions' boundaries too unless `boundaries` is false (the page already holds them)."""
     max_points = MAX_POINTS if max_points is None else max_points
     scope = ledger_scope(user)
     grants = scope.grants
-    subtree = list(
-        Area.objects.within(area)
-        .order_by("path")
-        .values("pk", "code", "name", "level", "path", "parent_id", "center_lng", "center_lat")
-    )
-    by_pk = {row["pk"]: row for row in subtree}
+    tree = area_tree()
+    subtree = tree.within(area)
+    by_pk = tree.by_pk
     children = [row for row in subtree if row["parent_id"] == area.pk]
     regions = children or [row for row in subtree if row["pk"] == area.pk]
     depth = area.path.count("/") + 1
     region_codes = {row["code"] for row in regions}
-
-    def region_of(area_row: dict | None) -> str | None:
-        if area_row is None:
-            return None
-        parts = area_row["path"].split("/")
+    # the region each area of the subtree is summed into (worked out once, not per row)
+    region_of: dict[int, str] = {}
+    for row in subtree:
+        parts = row["path"].split("/")
         code = parts[depth] if len(parts) > depth and children else parts[depth - 1]
-        return code if code in region_codes else None
-
-    geometries = dict(
-        Area.objects.filter(pk__in=[row["pk"] for row in regions]).values_list("code", "geometry")
-    )
+        if code in region_codes:
+            region_of[row["pk"]] = code
     figures = {row["code"]: {key: 0 for key, _ in MEASURES} for row in regions}
 
     def add(area_id: int, key: str, n: int) -> None:
-        code = region_of(by_pk.get(area_id))
+        code = region_of.get(area_id)
         if code is not None:
             figures[code][key] += n
 
-    # households in the ledger, by grid, family types and category: one grouped query
+    # households in the ledger, by grid, family types (as text: grouping on the JSON itself
+    # costs PostgreSQL twice as much) and category: one grouped query, a few thousand rows
+    # summed per region first, so each distinct list of types is decoded once
     entries = _with_filters(scope, filters, "", scope.entries().active().in_area(area))
     per_grid: dict[int, int] = {}
-    for row in entries.order_by().values("area_id", "types", "category").annotate(n=Count("pk")):
-        add(row["area_id"], "households", row["n"])
-        for code in row["types"] or []:
-            if code in TYPE_LABELS:
-                add(row["area_id"], f"type:{code}", row["n"])
-        if row["category"] in CATEGORY_LABELS:
-            add(row["area_id"], f"category:{row['category']}", row["n"])
-        per_grid[row["area_id"]] = per_grid.get(row["area_id"], 0) + row["n"]
+    per_region: Counter[tuple[str, str, str]] = Counter()
+    for area_id, types, category, n in (
+        entries.order_by()
+        .annotate(types_text=Cast("types", TextField()))
+        .values_list("area_id", "types_text", "category")
+        .annotate(n=Count("pk"))
+    ):
+        per_grid[area_id] = per_grid.get(area_id, 0) + n
+        code = region_of.get(area_id)
+        if code is not None:
+            per_region[code, types or "[]", category] += n
+    decoded: dict[str, set] = {}
+    for (code, types, category), n in per_region.items():
+        region = figures[code]
+        region["households"] += n
+        if types not in decoded:
+            decoded[types] = set(json.loads(types) or ())
+        for type_code in decoded[types]:
+            if type_code in TYPE_LABELS:
+                region[f"type:{type_code}"] += n
+        if category in CATEGORY_LABELS:
+            region[f"category:{category}"] += n
 
     problems = _with_filters(scope, filters, "entry__", scope.problems().open().in_area(area))
     problems_per_grid = dict(
@@ -213,7 +223,6 @@ def map_data(
     # only for those who read the area (their text is about residents, not routed to anyone here)
     hotline_per_grid: dict[int, int] = {}
     if grants.everything or (grants.area is not None and area.path.startswith(grants.area.path)):
-        id_of = {row["code"]: row["pk"] for row in subtree}
         rows = (
             SourceRecord.objects.current()
             .filter(
@@ -224,23 +233,19 @@ def map_data(
             .annotate(n=Count("pk"))
         )
         for code, n in rows:
-            if code in id_of:
-                hotline_per_grid[id_of[code]] = n
-                add(id_of[code], "hotline", n)
+            row = tree.by_code.get(code)
+            if row is not None and row["path"].startswith(area.path):
+                hotline_per_grid[row["pk"]] = n
+                add(row["pk"], "hotline", n)
 
     def counts(per_area: dict[int, int]) -> list[dict]:
         out = []
         for area_id, n in sorted(per_area.items()):
             row = by_pk.get(area_id)
-            if row is None or row["center_lng"] is None or not n:
+            if row is None or row["center"] is None or not n:
                 continue
             out.append(
-                {
-                    "code": row["code"],
-                    "name": row["name"],
-                    "count": n,
-                    "value": [row["center_lng"], row["center_lat"]],
-                }
+                {"code": row["code"], "name": row["name"], "count": n, "value": row["center"]}
             )
         return out
 
@@ -258,7 +263,7 @@ def map_data(
             result_layers["people"] = {
                 "clustered": False,
                 "total": total,
-                "points": _household_points(entries, by_pk, personal, "", max_points),
+                "points": _household_points(entries, tree, personal, "", max_points),
             }
     if "events" in layers:
         total = sum(problems_per_grid.values())
@@ -268,15 +273,15 @@ def map_data(
         else:
             layer |= {
                 "clustered": False,
-                "points": _household_points(problems, by_pk, personal, "entry__", max_points),
+                "points": _household_points(problems, tree, personal, "entry__", max_points),
             }
         result_layers["events"] = layer
     for key, model in (("places", Place), ("things", Facility), ("organizations", Organization)):
         if key in layers:
-            result_layers[key] = _item_layer(model, area, by_pk, key, max_points, counts)
+            result_layers[key] = _item_layer(model, area, key, max_points, counts)
 
     totals = {key: sum(figures[r["code"]][key] for r in regions) for key, _ in MEASURES}
-    return {
+    payload = {
         "area": {
             "code": area.code,
             "name": area.name,
@@ -285,14 +290,6 @@ def map_data(
         },
         "mapName": f"map-{area.code}",
         "isLeaf": not children,
-        "geojson": {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "properties": {"name": row["code"]}, "geometry": geometry}
-                for row in regions
-                if (geometry := _geometry(geometries.get(row["code"]))) is not None
-            ],
-        },
         "regions": [
             {
                 "code": row["code"],
@@ -306,10 +303,21 @@ def map_data(
         "layers": result_layers,
         "maxPoints": max_points,
     }
+    if boundaries:
+        polygons = tree.boundaries([row["pk"] for row in regions])
+        payload["geojson"] = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name": row["code"]}, "geometry": geometry}
+                for row in regions
+                if (geometry := polygons[row["pk"]]) is not None
+            ],
+        }
+    return payload
 
 
 def _household_points(
-    qs: QuerySet, by_pk: dict, personal: bool, prefix: str, limit: int
+    qs: QuerySet, tree: AreaTree, personal: bool, prefix: str, limit: int
 ) -> list[dict]:
     """One point per row of `qs` (entries, or problems with prefix "entry__"): at the household's
     place, or near its grid's centre. Names only for roles that work with personal data."""
@@ -332,13 +340,13 @@ def _household_points(
         fields["problem_type"] = "problem_type"
     rows = list(qs.annotate(**annotations).values(*fields.values(), *annotations)[:limit])
     unplaced = {row[fields["area_id"]] for row in rows if row[fields["lng"]] is None}
-    extents = _extents(unplaced) if unplaced else {}
+    extents = tree.extents(unplaced) if unplaced else {}
     points = []
     for row in rows:
         household_id = row[fields["household_id"]]
         lng, lat = row[fields["lng"]], row[fields["lat"]]
         if lng is None or lat is None:
-            grid = by_pk.get(row[fields["area_id"]])
+            grid = tree.by_pk.get(row[fields["area_id"]])
             if grid is None or grid["center_lng"] is None:
                 continue
             dx, dy = _jitter(household_id, extents.get(row[fields["area_id"]]))
@@ -358,7 +366,7 @@ def _household_points(
     return points
 
 
-def _item_layer(model, area: Area, by_pk: dict, key: str, limit: int, counts) -> dict:
+def _item_layer(model, area: Area, key: str, limit: int, counts) -> dict:
     """Places, facilities or organizations in the area: points, or counts per grid."""
     items = model.objects.within(area)
     per_area = dict(items.order_by().values_list("area_id").annotate(n=Count("pk")))
@@ -376,13 +384,3 @@ def _item_layer(model, area: Area, by_pk: dict, key: str, limit: int, counts) ->
         for name, kind, lng, lat in items.order_by("pk").values_list("name", "kind", "lng", "lat")
     ]
     return {"clustered": False, "total": total, "points": points}
-
-
-def _geometry(value) -> dict | None:
-    if not isinstance(value, dict):
-        return None
-    if value.get("type") == "Feature":
-        value = value.get("geometry")
-    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
-        return value
-    return None

@@ -56,7 +56,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def data(request: HttpRequest) -> JsonResponse:
     """`?area=<code>&layers=people,events&type=<family type>&category=<category>` → the regions
-    below the area with every measure, and the layers (points, or counts per grid when dense)."""
+    below the area with every measure, and the layers (points, or counts per grid when dense);
+    with the regions' boundaries unless `&boundaries=0` (the page holds them for this area)."""
     area = _scoped_area(request)
     family_type = request.GET.get("type", "")
     category = request.GET.get("category", "")
@@ -74,6 +75,9 @@ def data(request: HttpRequest) -> JsonResponse:
         layers=layers,
         filters=queries.Filters(family_type=family_type, category=category),
         today=timezone.localdate(),
+        boundaries=request.GET.get("boundaries") != "0",
     )
     payload["breadcrumb"] = queries.breadcrumb(request.user, area)
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        payload, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")}
+    )

@@ -17,7 +17,9 @@
   var categorySelect = document.getElementById("map-category");
   var layerBoxes = Array.prototype.slice.call(document.querySelectorAll("input[name=layer]"));
   var chart = echarts.init(holder, null, { renderer: "canvas" });
-  var state = { area: config.area, data: null, request: 0 };
+  // boundaries[area code] = the map name registered for it: a filter or layer change on the
+  // same area asks for the figures only (boundaries=0), the boundaries are kept from before
+  var state = { area: config.area, data: null, request: 0, boundaries: {} };
 
   var LAYER_STYLE = {
     people: { name: "人 · 台账家庭", color: "#1f5fa8", symbol: "circle", size: 10 },
@@ -45,6 +47,7 @@
     var params = new URLSearchParams({ area: state.area, layers: layers.join(",") });
     if (typeSelect.value) { params.set("type", typeSelect.value); }
     if (categorySelect.value) { params.set("category", categorySelect.value); }
+    if (state.boundaries[state.area]) { params.set("boundaries", "0"); }
     return config.dataUrl + "?" + params.toString();
   }
 
@@ -60,9 +63,12 @@
       })
       .then(function (data) {
         if (ticket !== state.request) { return; }
+        if (data.geojson) {
+          echarts.registerMap(data.mapName, data.geojson);
+          state.boundaries[data.area.code] = data.mapName;
+        }
         state.data = data;
         document.getElementById("map-error").hidden = true;
-        echarts.registerMap(data.mapName, data.geojson);
         chart.hideLoading();
         draw();
         header();
