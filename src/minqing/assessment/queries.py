@@ -75,6 +75,7 @@ def household_view(user, household: Household) -> dict:
     masked unless the user is a superuser), findings with each condition."""
     assessment = HouseholdAssessment.objects.filter(household=household).first()
     scope = ledger_scope(user)
+    reports = verification_reports([m.person_id for m in household.memberships.all()])
     members = [
         {
             "name": m.person.name,
@@ -82,6 +83,7 @@ def household_view(user, household: Household) -> dict:
             "sex": {"M": "男", "F": "女"}.get(m.person.sex, ""),
             "birth_on": m.person.birth_on,
             "id_number": scope.show_id(m.person.id_number),
+            "checked_on": reports.get(m.person_id, {}).get("checked_on"),
         }
         for m in household.memberships.select_related("person").order_by("person_id")
     ]
@@ -104,4 +106,44 @@ def household_view(user, household: Household) -> dict:
             for f in findings
         ],
         "flags": _json(household.flags) or [],
+        "verification": _latest_report(reports),
     }
+
+
+def verification_reports(person_ids: list[int]) -> dict[int, dict]:
+    """person_id → the current 核对 report on the person (minzheng_hedui): report_number,
+    checked_on (date), household_size."""
+    from datetime import date
+
+    from minqing.linkage.models import RecordLink
+    from minqing.sources.models import SourceRecord
+
+    keys = dict(
+        RecordLink.objects.filter(
+            person_id__in=person_ids, source__code="minzheng_hedui"
+        ).values_list("key", "person_id")
+    )
+    out = {}
+    for key, fields in (
+        SourceRecord.objects.current()
+        .filter(source__code="minzheng_hedui", key__in=list(keys))
+        .values_list("key", "fields")
+    ):
+        fields = _json(fields)
+        try:
+            checked_on = date.fromisoformat(fields.get("checked_on") or "")
+        except ValueError:
+            checked_on = None
+        out[keys[key]] = {
+            "report_number": fields.get("report_number", ""),
+            "checked_on": checked_on,
+        }
+    return out
+
+
+def _latest_report(reports: dict[int, dict]) -> dict | None:
+    dated = [r for r in reports.values() if r["checked_on"]]
+    if not dated:
+        return None
+    latest = max(dated, key=lambda r: r["checked_on"])
+    return {**latest, "members": len(reports)}

@@ -92,7 +92,7 @@ def test_the_center_writes_what_the_source_definition_reads(district, tmp_path):
     assert answers.columns == definition.columns
 
 
-def test_round_trip_settles_findings_and_asks_no_family_twice(assessed, tmp_path):
+def test_round_trip_settles_findings_and_asks_no_family_twice(assessed, tmp_path, client):
     district = assessed
     out = tmp_path / "申请.xlsx"
     first = request_verification(out)
@@ -129,6 +129,23 @@ def test_round_trip_settles_findings_and_asks_no_family_twice(assessed, tmp_path
     explanation = json.loads(explanation) if isinstance(explanation, str) else explanation
     deposits = next(c for c in explanation if c["condition"] == "deposits_within_limit")
     assert deposits["passed"] is not None and deposits["value"] is not None
+
+    # the household page says which members were checked, and when
+    from django.urls import reverse
+
+    from minqing.accounts.actions import create_demo_accounts
+    from minqing.accounts.models import User
+    from minqing.areas.models import Area, Level
+
+    create_demo_accounts(district=Area.objects.get(level=Level.DISTRICT))
+    client.force_login(User.objects.get(username="leader"))
+    page = client.get(reverse("assessment:household", args=[dibao.household_id]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "核对报告 HD" in text
+    assert any(m["checked_on"] == ON for m in page.context["members"])
+    unchecked = HouseholdAssessment.objects.exclude(indicators__verified_members__gt=0).first()
+    page = client.get(reverse("assessment:household", args=[unchecked.household_id]))
+    assert "尚无家庭经济状况核对报告" in page.content.decode()
 
     # the verified families are not asked again; the ones that did not sign are
     second = request_verification(tmp_path / "申请2.xlsx")
