@@ -14,8 +14,9 @@ signed authorization, gathered at the door — and the reports come back as the 
     actions.request_verification() writes the list (xlsx), audited
 
 A household is asked for when it has a finding (eligible, 漏保, 错保, receiving or 待核实) on one of
-those policies and no member has a valid report (indicators.REPORT_VALID_DAYS): recipients come
-up for their yearly review, candidates for their first check.
+those policies, or a 待核实 finding on a policy that weighs the income without an asset test
+(医疗救助), and no member has a valid report (indicators.REPORT_VALID_DAYS): recipients come up for
+their yearly review, candidates for their first check.
 """
 
 from __future__ import annotations
@@ -23,13 +24,30 @@ from __future__ import annotations
 import polars as pl
 from django.db.models import Q
 
-from minqing.assessment.models import Finding, HouseholdAssessment
+from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment
 from minqing.policies import POLICY_LABELS
 from minqing.policies.catalogue import POLICIES
 from minqing.policies.conditions import ASSETS
 from minqing.registry.models import Membership
 
 VERIFIED_POLICIES = tuple(p.code for p in POLICIES if set(p.rule.leaves()) & set(ASSETS))
+# the conditions that weigh the family's income (which a report settles where no list can)
+INCOME_CONDITIONS = {
+    "no_living_source",
+    "income_below_dibao",
+    "income_below_edge",
+    "income_below_disposable",
+    "income_after_spending_below_edge",
+    "rigid_spending_above_ratio",
+    "medical_burden_above_share",
+}
+# policies without an asset test whose finding may still hang on the income: asked for only
+# while 待核实 (医疗救助: medical spending against an income no list fully knows)
+ASKED_WHEN_UNDECIDED = tuple(
+    p.code
+    for p in POLICIES
+    if p.code not in VERIFIED_POLICIES and set(p.rule.leaves()) & INCOME_CONDITIONS
+)
 COLUMNS = ["序号", "户编号", "姓名", "身份证号", "与户主关系", "所在区域", "核对事由"]
 
 
@@ -40,14 +58,18 @@ def households_to_verify() -> pl.DataFrame:
         "household_id"
     )
     rows = (
-        Finding.objects.filter(policy__in=VERIFIED_POLICIES, household__is_active=True)
+        Finding.objects.filter(
+            Q(policy__in=VERIFIED_POLICIES)
+            | Q(policy__in=ASKED_WHEN_UNDECIDED, status=FindingStatus.UNDECIDED),
+            household__is_active=True,
+        )
         .exclude(household_id__in=verified)
         .values_list("household_id", "policy")
     )
     frame = pl.DataFrame(
         list(rows), schema={"household_id": pl.Int64, "policy": pl.String}, orient="row"
     )
-    order = {code: i for i, code in enumerate(VERIFIED_POLICIES)}
+    order = {code: i for i, code in enumerate(VERIFIED_POLICIES + ASKED_WHEN_UNDECIDED)}
     return (
         frame.with_columns(rank=pl.col("policy").replace_strict(order, return_dtype=pl.Int32))
         .sort("household_id", "rank")

@@ -11,7 +11,7 @@ import pytest
 from minqing.areas.actions import load_areas
 from minqing.assessment.actions import assess, request_verification
 from minqing.assessment.models import Finding, HouseholdAssessment
-from minqing.assessment.verification import VERIFIED_POLICIES
+from minqing.assessment.verification import ASKED_WHEN_UNDECIDED, VERIFIED_POLICIES
 from minqing.audit.models import AuditEvent
 from minqing.linkage.actions import link
 from minqing.registry.actions import load_places
@@ -55,6 +55,8 @@ def test_the_verified_policies_are_those_with_an_asset_test():
         "rigid_expense",
         "temporary_aid",
     }
+    # weighs the income against medical spending, no asset test: asked for while 待核实
+    assert ASKED_WHEN_UNDECIDED == ("medical_aid",)
 
 
 def test_the_center_answers_only_the_requested_households_minus_those_that_did_not_sign(district):
