@@ -14,6 +14,7 @@ from minqing.accounts.models import User
 from minqing.areas.actions import load_areas
 from minqing.areas.models import Area, Level
 from minqing.assessment.actions import assess, request_verification
+from minqing.assessment.models import Proposal
 from minqing.casework.actions.demo import seed_demo_casework
 from minqing.core.progress import console, steps
 from minqing.linkage.actions import link
@@ -190,13 +191,11 @@ class Command(BaseCommand):
             f"{answered['rows']:,} 人 (其余未签授权)"
             + (f", 导入{reports['status_label']}" if reports else ", 无新结果")
         )
-        proposed = screened["proposals_new"] + (
-            assessed["proposals_new"] if assessed is not screened else 0
-        )
+        proposed = Proposal.objects.open().count()
         c.print(
             f"综合评估: {assessed['households']:,} 户中 {assessed['typed']:,} 户有家庭类型; "
             f"漏保 {assessed['missed']:,}, 错保 {assessed['mismatched']:,}; "
-            f"台账建议新增 {proposed:,} 项"
+            f"待处理台账建议 {proposed:,} 项"
         )
         result["screening"] = screened
         result["verification"] = {
