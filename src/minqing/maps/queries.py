@@ -161,6 +161,13 @@ def map_data(
     tree = area_tree()
     subtree = tree.within(area)
     by_pk = tree.by_pk
+    # an area holding every area (the district): filtering rows to it would keep them all, at
+    # the cost of a join with the areas in every query
+    everywhere = len(subtree) == len(tree.rows)
+
+    def in_area(qs: QuerySet) -> QuerySet:
+        return qs if everywhere else qs.in_area(area)
+
     children = [row for row in subtree if row["parent_id"] == area.pk]
     regions = children or [row for row in subtree if row["pk"] == area.pk]
     depth = area.path.count("/") + 1
@@ -182,7 +189,7 @@ def map_data(
     # households in the ledger, by grid, family types (as text: grouping on the JSON itself
     # costs PostgreSQL twice as much) and category: one grouped query, a few thousand rows
     # summed per region first, so each distinct list of types is decoded once
-    entries = _with_filters(scope, filters, "", scope.entries().active().in_area(area))
+    entries = _with_filters(scope, filters, "", in_area(scope.entries().active()))
     per_grid: dict[int, int] = {}
     per_region: Counter[tuple[str, str, str]] = Counter()
     for area_id, types, category, n in (
@@ -207,7 +214,7 @@ def map_data(
         if category in CATEGORY_LABELS:
             region[f"category:{category}"] += n
 
-    problems = _with_filters(scope, filters, "entry__", scope.problems().open().in_area(area))
+    problems = _with_filters(scope, filters, "entry__", in_area(scope.problems().open()))
     problems_per_grid = dict(
         problems.order_by().values_list("entry__area_id").annotate(n=Count("pk"))
     )
@@ -215,7 +222,7 @@ def map_data(
         add(area_id, "problems", n)
     overdue = _with_filters(scope, filters, "entry__", scope.measures().overdue(today))
     for area_id, n in (
-        overdue.in_area(area).order_by().values_list("entry__area_id").annotate(n=Count("pk"))
+        in_area(overdue).order_by().values_list("entry__area_id").annotate(n=Count("pk"))
     ):
         add(area_id, "overdue", n)
 
@@ -223,16 +230,10 @@ def map_data(
     # only for those who read the area (their text is about residents, not routed to anyone here)
     hotline_per_grid: dict[int, int] = {}
     if grants.everything or (grants.area is not None and area.path.startswith(grants.area.path)):
-        rows = (
-            SourceRecord.objects.current()
-            .filter(
-                source__code=HOTLINE_SOURCE, area_code__in=Area.objects.within(area).values("code")
-            )
-            .order_by()
-            .values_list("area_code")
-            .annotate(n=Count("pk"))
-        )
-        for code, n in rows:
+        orders = SourceRecord.objects.current().filter(source__code=HOTLINE_SOURCE)
+        if not everywhere:
+            orders = orders.filter(area_code__in=Area.objects.within(area).values("code"))
+        for code, n in orders.order_by().values_list("area_code").annotate(n=Count("pk")):
             row = tree.by_code.get(code)
             if row is not None and row["path"].startswith(area.path):
                 hotline_per_grid[row["pk"]] = n
@@ -278,7 +279,8 @@ def map_data(
         result_layers["events"] = layer
     for key, model in (("places", Place), ("things", Facility), ("organizations", Organization)):
         if key in layers:
-            result_layers[key] = _item_layer(model, area, key, max_points, counts)
+            items = model.objects.all() if everywhere else model.objects.within(area)
+            result_layers[key] = _item_layer(items, key, max_points, counts)
 
     totals = {key: sum(figures[r["code"]][key] for r in regions) for key, _ in MEASURES}
     payload = {
@@ -366,9 +368,8 @@ def _household_points(
     return points
 
 
-def _item_layer(model, area: Area, key: str, limit: int, counts) -> dict:
+def _item_layer(items: QuerySet, key: str, limit: int, counts) -> dict:
     """Places, facilities or organizations in the area: points, or counts per grid."""
-    items = model.objects.within(area)
     per_area = dict(items.order_by().values_list("area_id").annotate(n=Count("pk")))
     total = sum(per_area.values())
     if total > limit:
