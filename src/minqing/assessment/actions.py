@@ -115,21 +115,16 @@ def compute(
     step("政策认定")
     hh, mm = policy_inputs(households, members, facts, indicators, on=on)
     results = evaluate(hh, mm, on=on, explain=False)
-    # explanations only for the households that keep a finding (eligible or unknown somewhere,
-    # or on a roll): building them for every household × policy was half of the policies' time
-    receiving = _receiving(members, facts)
-    kept = pl.concat(
-        [
-            results.filter(pl.col("eligible").fill_null(True)).select("household_id"),
-            receiving.select("household_id"),
-        ]
-    ).unique()
+    found = _findings(results, _receiving(members, facts))
+    # explanations only for the rows kept (a few % of household × policy): building them for
+    # every row was half of the policies' time; the second pass reads only those households
     explained = evaluate(
-        hh.join(kept, on="household_id", how="semi"),
-        mm.join(kept, on="household_id", how="semi"),
+        hh.join(found, on="household_id", how="semi"),
+        mm.join(found, on="household_id", how="semi"),
         on=on,
+        explain=found.select("household_id", "policy"),
     )
-    findings = _findings(explained, receiving)
+    findings = _with_explanations(found, explained)
     step("家庭类型与类别")
     standard = resolve("dibao_urban", on, DISTRICT).value
     missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).select("household_id")
@@ -204,8 +199,9 @@ STORED_CONDITION_FIELDS = ("condition", "passed", "value", "threshold", "source"
 
 def _receiving(members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
     """household_id, policy: the benefits paid from a roll that a member is on."""
+    on_roll = facts.filter(pl.any_horizontal(expr.fill_null(False) for expr in RECEIPT.values()))
     return (
-        members.join(facts, on="person_id")
+        members.join(on_roll, on="person_id")
         .group_by("household_id")
         .agg([expr.fill_null(False).any().alias(policy) for policy, expr in RECEIPT.items()])
         .unpivot(index="household_id", variable_name="policy", value_name="receiving")
@@ -214,12 +210,12 @@ def _receiving(members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _findings(results: pl.DataFrame, receiving: pl.DataFrame) -> pl.DataFrame:
-    """household × policy rows worth keeping, with their status (漏保 / 错保 / …). `receiving`
-    comes from _receiving()."""
+    """household × policy rows worth keeping, with their status (漏保 / 错保 / …), in the order
+    of `results` (evaluate() without explanations). `receiving` comes from _receiving()."""
     receiving = receiving.with_columns(pl.col("policy").cast(results.schema["policy"]))
     # only rows that may have a status: eligible (or unknown), or receiving — a few % of results
     joined = (
-        results.join(receiving, on=["household_id", "policy"], how="left")
+        results.join(receiving, on=["household_id", "policy"], how="left", maintain_order="left")
         .filter(pl.col("eligible").fill_null(True) | pl.col("receiving").fill_null(False))
         .with_columns(pl.col("receiving").fill_null(False), pl.col("policy").cast(pl.String))
     )
@@ -246,18 +242,31 @@ def _findings(results: pl.DataFrame, receiving: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("eligible").is_null())
         .then(pl.lit(FindingStatus.UNDECIDED.value))
     )
-    kept = joined.with_columns(status=status).drop_nulls("status")
-    slim = kept.select(
+    return (
+        joined.with_columns(status=status)
+        .drop_nulls("status")
+        .select("household_id", "policy", "status", "eligible", "receiving", "amount")
+    )
+
+
+def _with_explanations(findings: pl.DataFrame, explained: pl.DataFrame) -> pl.DataFrame:
+    """The findings with their explanations as stored: JSON text, per condition only
+    STORED_CONDITION_FIELDS. `explained` is evaluate() over the findings' rows, which it returns
+    in the same order (by policy in catalogue order, households in input order)."""
+    aligned = explained["household_id"].equals(findings["household_id"]) and explained[
+        "policy"
+    ].cast(pl.String).equals(findings["policy"])
+    if not aligned:
+        raise AssertionError("explanations not in the order of the findings")
+    slim = explained.select(
         pl.col("explanation").list.eval(
             pl.struct(
                 pl.element().struct.field("condition").cast(pl.String),
                 *[pl.element().struct.field(f) for f in STORED_CONDITION_FIELDS[1:]],
             )
-        )
+        ),
     )
-    return kept.with_columns(explanation=to_json_text(slim, "explanation")).select(
-        "household_id", "policy", "status", "eligible", "receiving", "amount", "explanation"
-    )
+    return findings.with_columns(explanation=to_json_text(slim, "explanation"))
 
 
 def _write_assessments(run, on: date, classes: pl.DataFrame, indicators: pl.DataFrame, now) -> None:

@@ -1,11 +1,12 @@
-"""Which household × policy pairs become 漏保 / 错保 / receiving: the status rules of _findings."""
+"""Which household × policy pairs become 漏保 / 错保 / receiving: the status rules of _findings;
+what _with_explanations stores of each condition."""
 
 import json
 
 import polars as pl
 import pytest
 
-from minqing.assessment.actions import _findings, _receiving
+from minqing.assessment.actions import _findings, _receiving, _with_explanations
 from minqing.assessment.facts import FACTS_SCHEMA
 
 
@@ -37,7 +38,11 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
     row = {c: None for c in FACTS_SCHEMA}
     row.update(person_id=7, **receives)
     facts = pl.DataFrame([row], schema=FACTS_SCHEMA)
-    found = _findings(results, _receiving(members, facts))
+    found = _findings(results.drop("explanation"), _receiving(members, facts))
+    explained = results.join(
+        found.select("household_id", "policy"), on=["household_id", "policy"], maintain_order="left"
+    )
+    found = _with_explanations(found, explained)
     # what is stored of each condition: no label (the catalogue has it)
     for text in found["explanation"]:
         assert json.loads(text) == [

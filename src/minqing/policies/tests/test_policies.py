@@ -239,6 +239,30 @@ def test_explain_false_and_a_subset_of_policies():
     ]
 
 
+def test_explain_a_frame_of_rows_keeps_those_rows_each_explained():
+    h, m = frames(URBAN, [adult(500)], more=[(RURAL, [adult(300)]), ({}, [aged(85)])])
+    everything = evaluate(h, m, on=ON)
+    wanted = pl.DataFrame(
+        {"household_id": [3, 1, 2], "policy": ["old_age_allowance"] * 2 + ["tekun"]}
+    )
+    out = evaluate(h, m, on=ON, explain=wanted)
+    # in the order of the full output (by policy, households in input order), nothing else
+    expected = everything.join(
+        wanted.with_columns(pl.col("policy").cast(everything.schema["policy"])),
+        on=["household_id", "policy"],
+        how="semi",
+        maintain_order="left",
+    )
+    assert out.to_dicts() == expected.to_dicts()
+    assert out.select("household_id", pl.col("policy").cast(pl.String)).rows() == [
+        (2, "tekun"),
+        (1, "old_age_allowance"),
+        (3, "old_age_allowance"),
+    ]
+    none = evaluate(h, m, on=ON, explain=wanted.clear())
+    assert none.height == 0 and none.columns == everything.columns
+
+
 def test_unknown_policy_is_an_error():
     h, m = frames()
     with pytest.raises(KeyError, match="没有政策"):
