@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 from django.db import transaction
@@ -434,31 +436,36 @@ def _signature(types: pl.Expr) -> pl.Expr:
     return types.list.sort().list.join(",").fill_null("")
 
 
-def request_verification(out: Path, *, by=None) -> dict:
-    """Write the 核对 request list (verification.py) to `out` (xlsx, one row per living member)
-    and audit it: it carries full ID numbers, for the 核对中心 only. Returns the counts."""
+def request_verification(out: Path | BinaryIO, *, by=None, request=None) -> dict:
+    """Write the 核对 request list (verification.py) to `out` (a path or a binary file; xlsx,
+    one row per living member) and audit it: it carries full ID numbers, for the 核对中心 only.
+    Returns the counts."""
     from minqing.assessment import verification
     from minqing.core.bulkxlsx import write_xlsx
 
     households = verification.households_to_verify()
     rows = verification.request_frame(households)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_xlsx(out, [("核对申请名单", rows)])
-    per_policy = (
-        households.explode("policies").group_by("policies").len().sort("len", descending=True)
-        if households.height
-        else pl.DataFrame(schema={"policies": pl.String, "len": pl.UInt32})
-    )
+    if isinstance(out, Path):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_xlsx(out, [("核对申请名单", rows)])
+        name = out.name
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "核对申请名单.xlsx"
+            write_xlsx(path, [("核对申请名单", rows)])
+            out.write(path.read_bytes())
+        name = "下载"
     result = {
         "households": households.height,
         "persons": rows.height,
-        "by_policy": {POLICY_LABELS[p]: n for p, n in per_policy.iter_rows()},
-        "file": str(out),
+        "by_policy": verification.count_by_policy(households),
+        "file": str(out) if isinstance(out, Path) else "",
     }
     audit(
         "assessment.request_verification",
         by=by,
-        summary=f"导出核对申请名单: {result['households']} 户 {result['persons']} 人 → {out.name}",
+        request=request,
+        summary=f"导出核对申请名单: {result['households']} 户 {result['persons']} 人 → {name}",
         details={k: v for k, v in result.items() if k != "file"},
     )
     return result

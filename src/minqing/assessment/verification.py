@@ -28,7 +28,7 @@ from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessmen
 from minqing.policies import POLICY_LABELS
 from minqing.policies.catalogue import POLICIES
 from minqing.policies.conditions import ASSETS
-from minqing.registry.models import Membership
+from minqing.registry.models import Household, Membership
 
 VERIFIED_POLICIES = tuple(p.code for p in POLICIES if set(p.rule.leaves()) & set(ASSETS))
 # the conditions that weigh the family's income (which a report settles where no list can)
@@ -109,3 +109,37 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
     ]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS[1:], pl.String))
     return frame.with_row_index("序号", offset=1).with_columns(pl.col("序号").cast(pl.String))
+
+
+def count_by_policy(households: pl.DataFrame) -> dict[str, int]:
+    """Policy label → households asked for because of it (a household may count under several)."""
+    if not households.height:
+        return {}
+    counts = households.explode("policies").group_by("policies").len()
+    return {
+        POLICY_LABELS[p]: n
+        for p, n in counts.sort(["len", "policies"], descending=[True, False]).iter_rows()
+    }
+
+
+def count_by_street(households: pl.DataFrame) -> list[tuple[str, int]]:
+    """(street name, households asked for), most first."""
+    if not households.height:
+        return []
+    from django.db.models import Count
+
+    from minqing.areas.models import Area, Level
+
+    ids = households["household_id"].to_list()
+    paths = (
+        Household.objects.filter(pk__in=ids)
+        .values("area__path")
+        .annotate(n=Count("id"))
+        .values_list("area__path", "n")
+    )
+    streets = {a.path: a.name for a in Area.objects.filter(level=Level.STREET)}
+    counts: dict[str, int] = {}
+    for path, n in paths:
+        street = next((name for p, name in streets.items() if path.startswith(p)), "其他")
+        counts[street] = counts.get(street, 0) + n
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

@@ -1,12 +1,24 @@
-"""Pages: the open proposals of the user's area, and one household's assessment explained."""
+"""Pages: the open proposals of the user's area, one household's assessment explained, and the
+核对 requests (for the civil-affairs clerk who imports the 核对中心's answers)."""
 
+import io
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
+from minqing.assessment import actions, verification
 from minqing.assessment import queries as q
+from minqing.assessment.indicators import REPORT_VALID_DAYS
 from minqing.assessment.models import Category
 from minqing.registry.models import Household
+from minqing.sources.permissions import can_import_code
+
+VERIFICATION_SOURCE = "minzheng_hedui"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def proposals(request: HttpRequest) -> HttpResponse:
@@ -48,4 +60,38 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
         request,
         "assessment/household.html",
         {"household": found, **q.household_view(request.user, found)},
+    )
+
+
+def may_request_verification(user) -> bool:
+    """The civil-affairs clerk who imports the 核对中心's answers asks the questions too."""
+    return can_import_code(user, VERIFICATION_SOURCE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verification_requests(request: HttpRequest) -> HttpResponse:
+    """GET: how many families are to be checked, for which policies, where. POST: the request
+    list as xlsx (full ID numbers; audited)."""
+    if not may_request_verification(request.user):
+        raise PermissionDenied("家庭经济状况核对申请由民政部门办理")
+    if request.method == "POST":
+        out = io.BytesIO()
+        actions.request_verification(out, by=request.user, request=request)
+        stamp = timezone.localtime().strftime("%Y%m%d")
+        response = HttpResponse(out.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''%E6%A0%B8%E5%AF%B9%E7%94%B3%E8%AF%B7%E5%90%8D%E5%8D%95_{stamp}.xlsx"
+        )
+        return response
+    households = verification.households_to_verify()
+    return render(
+        request,
+        "assessment/verification.html",
+        {
+            "households": households.height,
+            "by_policy": verification.count_by_policy(households),
+            "by_street": verification.count_by_street(households),
+            "valid_days": REPORT_VALID_DAYS,
+        },
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from minqing.accounts.access import held_roles
 from minqing.areas.models import Area, Level
+from minqing.assessment.views import may_request_verification
 from minqing.casework.queries import ledger_scope
 from minqing.casework.views.notices import nav_items as notice_nav_items
 from minqing.casework.views.work import nav_items as work_nav_items
@@ -42,6 +43,8 @@ def navigation(request: HttpRequest) -> dict:
     items = [("首页", reverse("home"), {"home", "areas:detail"})]
     if may_import_anything(user):
         items.append(("数据导入", reverse("sources:index"), SOURCES_VIEWS))
+    if may_request_verification(user):
+        items.append(("核对申请", reverse("assessment:verification"), {"assessment:verification"}))
     if may_review(user):
         items.append(("人工确认", reverse("linkage:review"), LINKAGE_VIEWS))
         items.append(("台账建议", reverse("assessment:proposals"), ASSESSMENT_VIEWS))

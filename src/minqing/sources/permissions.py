@@ -36,6 +36,15 @@ def _is_superuser(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def can_import_code(user, code: str) -> bool:
+    """can_import() by the source's code, from its definition (no Source row needed)."""
+    if _is_superuser(user):
+        return True
+    department = _department_of_clerk(user)
+    found = definitions.load_all().get(code)
+    return bool(department) and found is not None and found.department == department
+
+
 def can_import(user, source: Source) -> bool:
     if _is_superuser(user):
         return True

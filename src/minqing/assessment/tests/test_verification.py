@@ -164,3 +164,47 @@ def test_round_trip_settles_findings_and_asks_no_family_twice(assessed, tmp_path
     center.write_answers(district, tmp_path / "申请2.xlsx", on=ON)
     import_file("minzheng_hedui", district / "extracts" / center.FILENAME, channel="cli")
     assert SourceRecord.objects.current().filter(source__code="minzheng_hedui").count() >= reports
+
+
+def test_the_clerk_downloads_the_request_list_and_it_is_audited(assessed, client):
+    from django.urls import reverse
+
+    from minqing.accounts.actions import create_demo_accounts
+    from minqing.accounts.models import User
+    from minqing.areas.models import Area, Level
+
+    create_demo_accounts(district=Area.objects.get(level=Level.DISTRICT))
+    url = reverse("assessment:verification")
+    # the street office and the district leader see households, but do not ask the 核对中心
+    for username in ("street", "leader"):
+        client.force_login(User.objects.get(username=username))
+        assert client.get(url).status_code == 403
+        assert client.post(url).status_code == 403
+    assert not AuditEvent.objects.filter(action="assessment.request_verification").exists()
+
+    client.force_login(User.objects.get(username="minzheng"))
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["households"] > 20 and page.context["by_policy"]
+    assert sum(n for _, n in page.context["by_street"]) == page.context["households"]
+    assert "核对申请" in [item["label"] for item in page.context["nav_items"]]
+
+    response = client.post(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    path = tmp_path_of(response.content)
+    sheet = read_table(path, kind="xlsx").frame
+    event = AuditEvent.objects.get(action="assessment.request_verification")
+    assert event.actor.username == "minzheng"
+    assert f"{page.context['households']} 户 {sheet.height} 人" in event.summary
+    # full ID numbers in the file: for the 核对中心
+    assert all(len(i) == 18 for i in sheet["身份证号"].drop_nulls().to_list() if i)
+
+
+def tmp_path_of(content: bytes):
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "申请.xlsx"
+    path.write_bytes(content)
+    return path

@@ -109,6 +109,9 @@ MATRIX: dict[str, tuple[str, str | None, dict, dict | None]] = {
         row("403", **AREA_STAFF, cadre="ok", leader="ok"),
         None,
     ),
+    # the 核对 request list: the civil-affairs clerk who imports the answers (the file and its
+    # audit: assessment/tests/test_verification.py)
+    "assessment:verification": ("GET", None, row("403", clerk="ok"), None),
     "assessment:household": (
         "GET",
         "household",
