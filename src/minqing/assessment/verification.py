@@ -140,6 +140,6 @@ def count_by_street(households: pl.DataFrame) -> list[tuple[str, int]]:
     streets = {a.path: a.name for a in Area.objects.filter(level=Level.STREET)}
     counts: dict[str, int] = {}
     for path, n in paths:
-        street = next((name for p, name in streets.items() if path.startswith(p)), "其他")
+        street = next((name for p, name in streets.items() if path.startswith(p)), "未定位到街道")
         counts[street] = counts.get(street, 0) + n
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
