@@ -11,6 +11,8 @@ import datetime as dt
 
 from minqing.core.workdays import WorkCalendar
 
+# working days a department has to accept (签收) a dispatched problem, after the day of dispatch
+ACCEPT_WORKDAYS = 1
 # working days a department has to handle a problem, counted from the day of dispatch
 HANDLING_WORKDAYS = 5
 MAJOR_HANDLING_WORKDAYS = 15

@@ -6,7 +6,9 @@ Each function runs a fixed number of queries however many rows there are (tests 
 
 Definitions (docs/casework.md, "Dashboards"):
 - 签收率 (acceptance rate) of a department: of the problems now routed to it that were
-  dispatched (派单日期 set: 已派单 已签收 已退回 已办结), the share it accepted (签收日期 set).
+  dispatched (派单日期 set: 已派单 已签收 已退回 已办结), the share it accepted (签收日期 set). A
+  problem still inside its 签收时限 (ACCEPT_WORKDAYS working days after dispatch) and not yet
+  accepted is pending, not a failure: it counts once accepted, returned or late.
 - 按时办结率 (on-time rate): of its resolved problems with a due date, the share resolved on or
   before the due date (办结日期 ≤ 办理时限).
 - A rate over nothing is None (shown as "—", never 0 %).
@@ -27,7 +29,7 @@ from minqing.accounts.models import Department
 from minqing.assessment.classify import CATEGORY_LABELS, TYPE_LABELS
 from minqing.assessment.models import Finding, FindingStatus, Proposal
 from minqing.assessment.queries import households_for, may_see_assessments
-from minqing.casework.deadlines import overdue_level
+from minqing.casework.deadlines import ACCEPT_WORKDAYS, add_workdays, overdue_level
 from minqing.casework.models import (
     ACTIVE_ENTRY,
     CATEGORY_ORDER,
@@ -165,10 +167,24 @@ def weekly_flow(user, *, today: dt.date, weeks: int = WEEKS) -> list[dict]:
 # 3. departments ----------------------------------------------------------------------------------
 
 
+def acceptance_cutoff(today: dt.date) -> dt.date:
+    """The latest dispatch day whose 签收时限 has passed by `today` (working days)."""
+    day = today - dt.timedelta(days=1)
+    while add_workdays(day, ACCEPT_WORKDAYS) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def department_rates(user, *, today: dt.date) -> list[dict]:
     """Per department with problems in the scope: dispatched, accepted, resolved, on time,
     open and overdue counts and the two rates (module docstring). One query."""
     resolved = Q(status=ProblemStatus.RESOLVED, due_on__isnull=False)
+    # dispatched and no longer pending acceptance: accepted, returned, or past the 签收时限
+    decided = Q(dispatched_on__isnull=False) & (
+        Q(accepted_on__isnull=False)
+        | Q(status=ProblemStatus.RETURNED)
+        | Q(dispatched_on__lte=acceptance_cutoff(today))
+    )
     rows = (
         ledger_scope(user)
         .problems()
@@ -178,6 +194,7 @@ def department_rates(user, *, today: dt.date) -> list[dict]:
         .values("department")
         .annotate(
             dispatched=Count("pk", filter=Q(dispatched_on__isnull=False)),
+            awaiting=Count("pk", filter=Q(dispatched_on__isnull=False) & ~decided),
             accepted=Count("pk", filter=Q(dispatched_on__isnull=False, accepted_on__isnull=False)),
             resolved=Count("pk", filter=resolved),
             on_time=Count("pk", filter=resolved & Q(resolved_on__lte=F("due_on"))),
@@ -197,7 +214,7 @@ def department_rates(user, *, today: dt.date) -> list[dict]:
         {
             **row,
             "label": DEPARTMENT_LABELS.get(row["department"], row["department"]),
-            "acceptance_rate": rate(row["accepted"], row["dispatched"]),
+            "acceptance_rate": rate(row["accepted"], row["dispatched"] - row["awaiting"]),
             "on_time_rate": rate(row["on_time"], row["resolved"]),
         }
         for row in rows

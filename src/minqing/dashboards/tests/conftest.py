@@ -74,6 +74,8 @@ def problems(ledger):
     education = make_problem(
         ledger["jiaodong"], status=ProblemStatus.DISPATCHED, department="education"
     )
+    # a week ago: past its 签收时限, so its not being accepted counts
+    set_problem(education, dispatched_on=today - days(7), due_on=today + days(5))
     draft = make_problem(ledger["jiaodong"], status=ProblemStatus.DRAFT, department="")
     measure = make_measure(ledger["jiaodong"], deadline=today - days(1), action="协助办理临时救助")
     return {

@@ -107,6 +107,24 @@ def test_department_rates(problems, district_leader):
     assert education["on_time_rate"] is None  # nothing resolved: no rate, not 0 %
 
 
+def test_a_problem_inside_its_acceptance_window_is_pending_not_a_failure(ledger, district_leader):
+    today = dt.date(2026, 11, 30)  # a Monday
+    fresh = make_problem(ledger["fenshou1"], status=ProblemStatus.DISPATCHED)
+    for dispatched, counted in (
+        (today, False),  # today
+        (dt.date(2026, 11, 27), False),  # Friday: its one working day is Monday, today
+        (dt.date(2026, 11, 26), True),  # Thursday: due Friday, passed
+    ):
+        set_problem(fresh, dispatched_on=dispatched, accepted_on=None)
+        (row,) = q.department_rates(district_leader, today=today)
+        assert row["dispatched"] == 1
+        assert row["awaiting"] == (0 if counted else 1)
+        assert row["acceptance_rate"] == (0.0 if counted else None)
+    set_problem(fresh, dispatched_on=today, accepted_on=today, status=ProblemStatus.ACCEPTED)
+    (row,) = q.department_rates(district_leader, today=today)
+    assert (row["awaiting"], row["acceptance_rate"]) == (0, 100.0)
+
+
 def test_no_problems_no_rates(ledger, district_leader):
     assert q.department_rates(district_leader, today=timezone.localdate()) == []
 
