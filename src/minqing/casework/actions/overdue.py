@@ -3,7 +3,9 @@ measures past their deadline rise to 逾期提醒, then 督办 (deadlines.overdu
 working-day clock), and the people who must act are told (Notice):
 
 - 提醒 → the responsible users: for a problem, the users of its department's unit(s) serving
-  the household's area; for a measure, its owner, or else the users of its owner unit;
+  the household's area; for a measure, its owner, or else the users of its owner unit, or else
+  (a measure nobody was named for) the household's grid worker and cadre, or the users of the
+  nearest area office over the household when it has none paired;
 - 督办 → the leader of that unit (accounts.Unit.leader), or every user of the unit when it has
   none.
 
@@ -42,7 +44,9 @@ def sweep_overdue(*, today: dt.date, by: User | None = None) -> dict[str, int]:
         Problem.objects.overdue(today).select_related("entry__area"), today, "due_on"
     )
     measures = _rising(
-        Measure.objects.overdue(today).select_related("entry", "owner", "owner_unit"),
+        Measure.objects.overdue(today).select_related(
+            "entry__area", "entry__grid_worker", "entry__cadre", "owner", "owner_unit"
+        ),
         today,
         "deadline",
     )
@@ -137,6 +141,8 @@ def _notices(items: list, today: dt.date) -> list[Notice]:
             if level == OverdueLevel.REMINDER:
                 if isinstance(item, Measure) and item.owner_id:
                     recipients = [item.owner_id] if item.owner.is_active else []
+                elif isinstance(item, Measure) and not item.owner_unit_id and _paired(item):
+                    recipients = _paired(item)
                 else:
                     recipients = [uid for unit in units for uid in members[unit.pk]]
             else:
@@ -147,6 +153,14 @@ def _notices(items: list, today: dt.date) -> list[Notice]:
                 wanted.setdefault(key, _notice(item, recipient, level, text))
     sent = _sent(wanted.keys())
     return [notice for key, notice in wanted.items() if key not in sent]
+
+
+def _paired(measure: Measure) -> list[int]:
+    """The household's active grid worker and cadre."""
+    entry = measure.entry
+    return [
+        user.pk for user in (entry.grid_worker, entry.cadre) if user is not None and user.is_active
+    ]
 
 
 def _key(item: Item) -> tuple[str, int]:
@@ -193,6 +207,12 @@ def _responsible_units(items: Iterable[Item]) -> dict[tuple[str, int], list[Unit
             - {None}
         ).select_related("leader")
     }
+    # a measure nobody was named for: the nearest area office over the household
+    offices = sorted(
+        Unit.objects.filter(kind=UnitKind.AREA_OFFICE).select_related("area", "leader"),
+        key=lambda unit: len(unit.area.path),
+        reverse=True,
+    )
     units_of = {}
     for item in items:
         if isinstance(item, Problem):
@@ -203,7 +223,14 @@ def _responsible_units(items: Iterable[Item]) -> dict[tuple[str, int], list[Unit
             ]
         else:
             unit_id = item.owner_unit_id or (item.owner.unit_id if item.owner_id else None)
-            units = [owner_units[unit_id]] if unit_id in owner_units else []
+            if unit_id in owner_units:
+                units = [owner_units[unit_id]]
+            elif not item.owner_id:
+                path = item.entry.area.path
+                office = next((u for u in offices if path.startswith(u.area.path)), None)
+                units = [office] if office else []
+            else:
+                units = []
         units_of[_key(item)] = units
     return units_of
 

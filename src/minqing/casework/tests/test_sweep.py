@@ -210,6 +210,34 @@ def test_measures_remind_their_owner_and_supervise_through_the_owner_unit(
     }
 
 
+def test_a_measure_nobody_was_named_for_goes_to_the_pair_then_the_nearest_area_office(
+    entry, grid_worker, cadre, community_staff
+):
+    community = community_staff.unit
+    community.leader = community_staff
+    community.save()
+    # no owner, no owner unit, nobody paired: the office of the household's grid
+    orphan = make_measure(entry, deadline=FOUR_DAYS_LATE, action="联系就业培训")
+    sweep_overdue(today=TODAY)
+    assert told(measure=orphan) == {
+        ("grid", OverdueLevel.REMINDER),
+        ("grid", OverdueLevel.SUPERVISION),  # the grid office has no leader: its users
+    }
+    assert (
+        "请督促丰收社区第1网格办理"
+        in Notice.objects.get(measure=orphan, level=OverdueLevel.SUPERVISION).text
+    )
+    # paired: the household's grid worker and cadre are reminded
+    entry.grid_worker, entry.cadre = grid_worker, cadre
+    entry.save()
+    paired = make_measure(entry, deadline=ONE_DAY_LATE, action="申请医疗救助")
+    sweep_overdue(today=TODAY)
+    assert told(measure=paired) == {
+        ("grid", OverdueLevel.REMINDER),
+        ("cadre", OverdueLevel.REMINDER),
+    }
+
+
 def test_a_second_sweep_on_the_same_day_creates_nothing(entry, civil_affairs, grid_worker):
     make_problem(entry, due_on=ONE_DAY_LATE)
     make_problem(entry, due_on=FOUR_DAYS_LATE)
