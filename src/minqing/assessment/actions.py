@@ -216,8 +216,11 @@ def _findings(results: pl.DataFrame, receiving: pl.DataFrame) -> pl.DataFrame:
     of `results` (evaluate() without explanations). `receiving` comes from _receiving()."""
     receiving = receiving.with_columns(pl.col("policy").cast(results.schema["policy"]))
     # only rows that may have a status: eligible (or unknown), or receiving — a few % of results
+    # (those of households on a roll kept for the join, which is then a small one)
+    on_roll = pl.col("household_id").is_in(receiving["household_id"].implode())
     joined = (
-        results.join(receiving, on=["household_id", "policy"], how="left", maintain_order="left")
+        results.filter(pl.col("eligible").fill_null(True) | on_roll)
+        .join(receiving, on=["household_id", "policy"], how="left", maintain_order="left")
         .filter(pl.col("eligible").fill_null(True) | pl.col("receiving").fill_null(False))
         .with_columns(pl.col("receiving").fill_null(False), pl.col("policy").cast(pl.String))
     )

@@ -66,19 +66,18 @@ def classify(
 ) -> pl.DataFrame:
     """household_id → types (list of codes), category (code or null), risk (int), factors (list
     of {factor, label, weight})."""
-    wide = (
-        eligible.filter(pl.col("eligible").fill_null(False))
-        .with_columns(pl.col("policy").cast(pl.String))
-        .group_by("household_id")
-        .agg(policies=pl.col("policy"))
+    found = eligible.filter(pl.col("eligible").fill_null(False)).select(
+        "household_id", pl.col("policy").cast(pl.String)
     )
-    frame = indicators.join(wide, on="household_id", how="left").with_columns(
-        pl.col("policies").fill_null([])
-    )
+
+    def eligible_for(policies: list[str]) -> pl.Expr:
+        ids = found.filter(pl.col("policy").is_in(policies))["household_id"]
+        return pl.col("household_id").is_in(ids.implode())
+
     missed_ids = missed["household_id"] if missed is not None else pl.Series([], dtype=pl.Int64)
-    frame = frame.with_columns(
-        hardship=pl.col("policies").list.set_intersection(HARDSHIP_POLICIES).list.len() > 0,
-        zero_employment=pl.col("policies").list.contains("zero_employment"),
+    frame = indicators.with_columns(
+        hardship=eligible_for(HARDSHIP_POLICIES),
+        zero_employment=eligible_for(["zero_employment"]),
         child_without_care=pl.col("children_without_care") > 0,
         dropout=pl.col("dropouts") > 0,
         left_behind_old_carers=pl.col("left_behind_with_old_grandparents"),
@@ -138,18 +137,13 @@ def classify(
             risk=pl.col("weight").sum(),
         )
     )
-    order = {name: i for i, name in enumerate(RISK_FACTORS)}
     frame = frame.join(present, on="household_id", how="left")
     return frame.select(
         "household_id",
         "types",
         "category",
         risk=pl.min_horizontal(pl.col("risk").fill_null(0), pl.lit(100)).cast(pl.Int32),
-        factors=pl.col("factors")
-        .fill_null([])
-        .list.eval(
-            pl.element().sort_by(
-                pl.element().struct.field("factor").replace_strict(order, return_dtype=pl.Int32)
-            )
-        ),
+        # in the order of RISK_FACTORS already: unpivot lists them column by column, and the
+        # join and the group_by keep that order
+        factors=pl.col("factors").fill_null([]),
     ).sort("household_id")

@@ -130,7 +130,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         return by_source.get((source,), empty)
 
     def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
-        rows = of(source).unique("person_id", keep="first")
+        rows = of(source).filter(pl.col("person_id").is_first_distinct())
         return _decoded(rows, source).select("person_id", **columns)
 
     def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:
@@ -222,9 +222,20 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             hotline_help_requests=(_field("request_type") == "求助").sum().cast(pl.Int64),
         ),
     ]
-    facts = records.select("person_id").unique().sort("person_id")
-    for part in parts:
-        facts = facts.join(part, on="person_id", how="left")
+    persons = records.select("person_id").unique().sort("person_id")
+    # each list's columns lined up with the persons, then side by side: joining them one after
+    # the other would copy the columns gathered so far at every join (and a join on keys sorted
+    # on both sides is twice as fast)
+    facts = pl.concat(
+        [persons]
+        + [
+            persons.join(
+                part.sort("person_id"), on="person_id", how="left", maintain_order="left"
+            ).drop("person_id")
+            for part in parts
+        ],
+        how="horizontal",
+    )
     facts = facts.with_columns(
         employment=pl.when(pl.col("shebao_status") == "退休领取")
         .then(pl.lit("retired"))

@@ -37,6 +37,48 @@ UNEMPLOYMENT_BENEFIT_DEMO = 1450.0
 # a 核对 report speaks for a year (低保 is reviewed yearly); a report dated after the assessment
 # date is not yet known on it
 REPORT_VALID_DAYS = 365
+SUMMED = ["medical_self_pay_12m", "vehicles", "homes", "home_area_m2", "businesses"]
+SUMMED += ["hotline_help_requests"]
+# the indicators' order, as stored (assessment.HouseholdAssessment.indicators)
+COLUMNS = [
+    "household_id",
+    "members",
+    "children",
+    "elderly",
+    "members_80_plus",
+    "youngest_adult_age",
+    "oldest_age",
+    "monthly_income",
+    "verified_members",
+    "medical_self_pay_12m",
+    "working_age_able",
+    "working_age_without_work",
+    "students",
+    "dropouts",
+    "children_without_care",
+    "left_behind",
+    "disabled",
+    "severely_disabled",
+    "seriously_ill",
+    "vehicles",
+    "homes",
+    "home_area_m2",
+    "businesses",
+    "hotline_help_requests",
+    "hukou_type",
+    "receives_dibao",
+    "receives_tekun",
+    "receives_disability_living",
+    "receives_disability_care",
+    "receives_old_age",
+]
+RECEIVES = [
+    "receives_dibao",
+    "receives_tekun",
+    "receives_disability_living",
+    "receives_disability_care",
+    "receives_old_age",
+]
 
 
 def report_valid(on: date) -> pl.Expr:
@@ -93,53 +135,65 @@ def household_indicators(members: pl.DataFrame, facts: pl.DataFrame, *, on: date
         | pl.col("is_orphan").fill_null(False),
     )
     living = pl.col("living")
-    grouped = people.group_by("household_id").agg(
-        members=living.sum().cast(pl.Int32),
-        children=(living & (pl.col("age") < 16)).sum().cast(pl.Int32),
-        elderly=(living & (pl.col("age") >= 60)).sum().cast(pl.Int32),
-        members_80_plus=(living & (pl.col("age") >= 80)).sum().cast(pl.Int32),
-        youngest_adult_age=pl.col("age").filter(living & (pl.col("age") >= 18)).min(),
-        oldest_age=pl.col("age").filter(living).max(),
-        monthly_income=pl.col("income").filter(living).sum(),
-        verified_members=(living & pl.col("verified")).sum().cast(pl.Int32),
-        medical_self_pay_12m=pl.col("medical_self_pay_12m").fill_null(0).sum(),
-        working_age_able=(living & pl.col("able")).sum().cast(pl.Int32),
-        working_age_without_work=(living & pl.col("able") & pl.col("without_work"))
-        .sum()
-        .cast(pl.Int32),
-        students=(living & pl.col("school_stage").is_not_null()).sum().cast(pl.Int32),
-        dropouts=(living & pl.col("is_dropout").fill_null(False)).sum().cast(pl.Int32),
-        children_without_care=(
-            living & pl.col("school_stage").is_not_null() & pl.col("without_care")
-        )
-        .sum()
-        .cast(pl.Int32),
-        left_behind=(living & pl.col("is_left_behind").fill_null(False)).sum().cast(pl.Int32),
-        disabled=(living & pl.col("disability_grade").is_not_null()).sum().cast(pl.Int32),
-        severely_disabled=(living & (pl.col("disability_grade") <= 2)).sum().cast(pl.Int32),
-        seriously_ill=(living & pl.col("has_serious_illness").fill_null(False))
-        .sum()
-        .cast(pl.Int32),
-        vehicles=pl.col("vehicles").fill_null(0).sum(),
-        homes=pl.col("homes").fill_null(0).sum(),
-        home_area_m2=pl.col("home_area_m2").fill_null(0).sum(),
-        businesses=pl.col("businesses").fill_null(0).sum(),
-        hotline_help_requests=pl.col("hotline_help_requests").fill_null(0).sum(),
-        hukou_type=pl.col("hukou_type").sort_by(pl.col("relation") != "head").drop_nulls().first(),
-        receives_dibao=pl.col("receives_dibao").fill_null(False).any(),
-        receives_tekun=pl.col("receives_tekun").fill_null(False).any(),
-        receives_disability_living=pl.col("receives_disability_living").fill_null(False).any(),
-        receives_disability_care=pl.col("receives_disability_care").fill_null(False).any(),
-        receives_old_age=pl.col("receives_old_age").fill_null(False).any(),
+    age = pl.col("age")
+
+    def count(expr: pl.Expr) -> pl.Expr:
+        return living & expr.fill_null(False)
+
+    # per person first, then plain sums, minima and maxima per household: the group_by fast
+    # path (filters and conditions inside .agg() are not; 2 s → 0.7 s at 3 M members)
+    per_person = {
+        "members": living,
+        "children": count(age < 16),
+        "elderly": count(age >= 60),
+        "members_80_plus": count(age >= 80),
+        "verified_members": count(pl.col("verified")),
+        "working_age_able": count(pl.col("able")),
+        "working_age_without_work": count(pl.col("able") & pl.col("without_work")),
+        "students": count(pl.col("school_stage").is_not_null()),
+        "dropouts": count(pl.col("is_dropout")),
+        "children_without_care": count(
+            pl.col("school_stage").is_not_null() & pl.col("without_care")
+        ),
+        "left_behind": count(pl.col("is_left_behind")),
+        "disabled": count(pl.col("disability_grade").is_not_null()),
+        "severely_disabled": count(pl.col("disability_grade") <= 2),
+        "seriously_ill": count(pl.col("has_serious_illness")),
+    }
+    people = people.with_columns(
+        youngest_adult_age=pl.when(living & (age >= 18)).then(age),
+        oldest_age=pl.when(living).then(age),
+        monthly_income=pl.when(living).then(pl.col("income")),
+        head_hukou_type=pl.when(pl.col("relation") == "head").then(pl.col("hukou_type")),
+        **{name: expr.cast(pl.Int32) for name, expr in per_person.items()},
+        **{name: pl.col(name).fill_null(0) for name in SUMMED},
+        **{name: pl.col(name).fill_null(False) for name in RECEIVES},
     )
-    return grouped.with_columns(
-        per_capita_income=pl.when(pl.col("members") > 0).then(
-            pl.col("monthly_income") / pl.col("members")
-        ),
-        medical_burden=pl.when(pl.col("monthly_income") > 0).then(
-            pl.col("medical_self_pay_12m") / (12 * pl.col("monthly_income"))
-        ),
-        left_behind_with_old_grandparents=(pl.col("left_behind") > 0)
-        & (pl.col("youngest_adult_age").fill_null(0) >= 70),
-        lives_alone_elderly=(pl.col("members") == 1) & (pl.col("oldest_age").fill_null(0) >= 70),
-    ).sort("household_id")
+    grouped = people.group_by("household_id").agg(
+        pl.col(list(per_person)).sum().cast(pl.Int32),
+        pl.col("youngest_adult_age").min(),
+        pl.col("oldest_age").max(),
+        pl.col("monthly_income", *SUMMED).sum(),
+        pl.col(RECEIVES).any(),
+        # the head's hukou type, else the first member's who has one
+        pl.coalesce(
+            pl.col("head_hukou_type").first(ignore_nulls=True),
+            pl.col("hukou_type").first(ignore_nulls=True),
+        ).alias("hukou_type"),
+    )
+    return (
+        grouped.select(COLUMNS)
+        .with_columns(
+            per_capita_income=pl.when(pl.col("members") > 0).then(
+                pl.col("monthly_income") / pl.col("members")
+            ),
+            medical_burden=pl.when(pl.col("monthly_income") > 0).then(
+                pl.col("medical_self_pay_12m") / (12 * pl.col("monthly_income"))
+            ),
+            left_behind_with_old_grandparents=(pl.col("left_behind") > 0)
+            & (pl.col("youngest_adult_age").fill_null(0) >= 70),
+            lives_alone_elderly=(pl.col("members") == 1)
+            & (pl.col("oldest_age").fill_null(0) >= 70),
+        )
+        .sort("household_id")
+    )
