@@ -44,12 +44,11 @@ is `persons/{id}/reveal`, with a reason, for the roles that may ask.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Q, TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -68,7 +67,7 @@ from minqing.casework.models import (
     ProblemStatus,
     ProblemType,
 )
-from minqing.casework.queries import LedgerScope, ledger_scope
+from minqing.casework.queries import LedgerScope, ledger_scope, search_entries
 from minqing.casework.schemas import (
     LIMIT_MAX,
     CancelIn,
@@ -114,14 +113,11 @@ from minqing.casework.schemas import (
     visit_of,
     with_overdue,
 )
-from minqing.registry.models import Membership, Person, Relation
+from minqing.registry.models import Person
 
 router = Router(tags=["台账"])
 
 # 410811********123X: the region code and the last four characters of a masked ID number
-MASKED_ID = re.compile(r"(\d{6})\*{4,}(\d{3}[\dXx])")
-FULL_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
-ID_TAIL = re.compile(r"\d{3}[\dXx]")
 ALL_STATUSES = "all"
 
 WRITE = (403, 404, 409, 422)
@@ -245,29 +241,6 @@ def _detail(request, entry_id: int) -> dict:
     }
 
 
-def _search(scope: LedgerScope, entries, text: str):
-    """As the ledger page searches: a member's name, a full ID number or its last four
-    characters; and what this API answers: a masked ID number, the household number. A
-    department, which is shown only the head of a household, finds it only by the head."""
-    masked = MASKED_ID.fullmatch(text)
-    if masked:
-        people = Q(
-            person__id_number__startswith=masked[1],
-            person__id_number__iendswith=masked[2],
-        )
-    elif FULL_ID.fullmatch(text):
-        people = Q(person__id_number=text.upper())
-    elif ID_TAIL.fullmatch(text):
-        people = Q(person__id_number__iendswith=text)
-    else:
-        people = Q(person__name__contains=text)
-    members = Membership.objects.filter(people, household=OuterRef("household"))
-    g = scope.grants
-    if not (g.everything or g.area is not None or g.paired):
-        members = members.filter(relation=Relation.HEAD)
-    return entries.filter(Exists(members) | Q(household__number=text))
-
-
 # the ledger -----------------------------------------------------------------------------------
 
 
@@ -302,7 +275,7 @@ def list_entries(request, filters: Query[EntryFilters]):
         overdue = LedgerEntry.objects.overdue(timezone.localdate()).values("pk")
         entries = entries.filter(pk__in=overdue) if f.overdue else entries.exclude(pk__in=overdue)
     if f.q.strip():
-        entries = _search(scope, entries, f.q.strip())
+        entries = search_entries(scope, entries, f.q)
     entries = entries.entered_within(
         *_dates(f.entered_from, f.entered_to, "entered")
     ).exited_within(*_dates(f.exited_from, f.exited_to, "exited"))

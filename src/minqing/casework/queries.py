@@ -23,6 +23,7 @@ answered as "not found".
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
@@ -30,7 +31,7 @@ from minqing.accounts.scopes import Scope, scope_of
 from minqing.areas.models import Area, Level
 from minqing.casework.routing import choose_department
 from minqing.core.masking import mask_id, mask_phone
-from minqing.registry.models import Household, Person
+from minqing.registry.models import Household, Membership, Person, Relation
 
 from .models import (
     CATEGORY_ORDER,
@@ -424,3 +425,34 @@ def open_counts(user, *, today: dt.date) -> dict[str, int]:
         "measures_open": scope.measures().open().count(),
         "measures_overdue": scope.measures().overdue(today).count(),
     }
+
+
+# what a search box takes: a full ID number, a masked one as the pages show it, the last four
+MASKED_ID = re.compile(r"(\d{6})\*{4,}(\d{3}[\dXx])")
+FULL_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
+ID_TAIL = re.compile(r"\d{3}[\dXx]")
+
+
+def search_entries(scope: LedgerScope, entries: QuerySet, text: str) -> QuerySet:
+    """The entries whose household has a member by name, by full ID number, by a masked one (as
+    shown: the first six and the last four) or by its last four characters, or whose household
+    number is the text. A department, which is shown only the head of a household, finds it only
+    by the head: a search must not tell it who else lives there. The one search of the ledger
+    page, its export and the API."""
+    text = text.strip()
+    if masked := MASKED_ID.fullmatch(text):
+        people = Q(
+            person__id_number__startswith=masked[1],
+            person__id_number__iendswith=masked[2],
+        )
+    elif FULL_ID.fullmatch(text):
+        people = Q(person__id_number=text.upper())
+    elif ID_TAIL.fullmatch(text):
+        people = Q(person__id_number__iendswith=text)
+    else:
+        people = Q(person__name__contains=text)
+    members = Membership.objects.filter(people, household=OuterRef("household"))
+    g = scope.grants
+    if not (g.everything or g.area is not None or g.paired):
+        members = members.filter(relation=Relation.HEAD)
+    return entries.filter(Exists(members) | Q(household__number=text))

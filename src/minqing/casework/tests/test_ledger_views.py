@@ -241,6 +241,30 @@ def test_search_by_name_full_id_or_last_four(client, community_staff, ledger, te
     assert heads(page(client, community_staff, q=text)) == {"张秀兰"}
 
 
+def test_search_by_a_masked_id_as_the_pages_show_it(client, community_staff, ledger):
+    assert heads(page(client, community_staff, q=HEAD_ID[:6] + "********" + HEAD_ID[-4:])) == {
+        "张秀兰"
+    }
+
+
+def test_a_department_finds_a_household_only_by_its_head(
+    client, community_staff, civil_affairs_clerk, ledger
+):
+    from minqing.registry.models import Membership, Person, Relation
+
+    spouse = Person.objects.create(name="李春生", id_number="410811197203041234")
+    Membership.objects.create(
+        household=ledger["mine"].household, person=spouse, relation=Relation.SPOUSE
+    )
+    # the area's staff see every member, so any member finds the household
+    assert heads(page(client, community_staff, q="李春生")) == {"张秀兰"}
+    assert heads(page(client, community_staff, q="1234")) == {"张秀兰"}
+    # the department is shown the head only: a search must not tell it who else lives there
+    assert heads(page(client, civil_affairs_clerk, q="李春生")) == set()
+    assert heads(page(client, civil_affairs_clerk, q="410811197203041234")) == set()
+    assert heads(page(client, civil_affairs_clerk, q="张秀兰")) == {"张秀兰"}
+
+
 def test_the_list_runs_the_same_number_of_queries_for_5_and_50_rows(
     client, community_staff, grid, civil_affairs_clerk
 ):

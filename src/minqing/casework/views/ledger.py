@@ -11,7 +11,6 @@ ID numbers and phones are shown through scope.show_id / show_phone only.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -70,7 +69,13 @@ from minqing.casework.models import (
     Problem,
     ProblemStatus,
 )
-from minqing.casework.queries import LedgerScope, household_for, ledger_scope, timeline
+from minqing.casework.queries import (
+    LedgerScope,
+    household_for,
+    ledger_scope,
+    search_entries,
+    timeline,
+)
 from minqing.core.masking import mask_ids_in
 from minqing.core.workbook import Column, Sheet, write_workbook
 from minqing.linkage.models import RecordLink
@@ -79,8 +84,6 @@ from minqing.registry.models import Household, Membership, Person, Relation
 from minqing.sources.models import SourceRecord
 
 PER_PAGE = 50
-FULL_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
-ID_TAIL = re.compile(r"\d{3}[\dXx]")
 DEPARTMENT_LABELS = dict(Department.choices)
 
 
@@ -114,18 +117,6 @@ def area_options(scope: LedgerScope) -> list[tuple[int, str, str]]:
     ]
 
 
-def _matching_members(text: str) -> Exists:
-    """Households with a member by name, by full ID number, or by its last four characters."""
-    members = Membership.objects.filter(household_id=OuterRef("household_id"))
-    if FULL_ID.fullmatch(text):
-        members = members.filter(person__id_number=text.upper())
-    elif ID_TAIL.fullmatch(text):
-        members = members.filter(person__id_number__iendswith=text)
-    else:
-        members = members.filter(person__name__contains=text)
-    return Exists(members)
-
-
 def filtered_entries(
     scope: LedgerScope, filters: dict, options: list, *, today: dt.date, with_status: bool = True
 ) -> QuerySet[LedgerEntry]:
@@ -147,7 +138,7 @@ def filtered_entries(
     if filters.get("overdue"):
         entries = entries.overdue(today)
     if text := filters.get("q", "").strip():
-        entries = entries.filter(_matching_members(text))
+        entries = search_entries(scope, entries, text)
     entries = entries.entered_within(
         filters.get("entered_from"), filters.get("entered_to")
     ).exited_within(filters.get("exited_from"), filters.get("exited_to"))
