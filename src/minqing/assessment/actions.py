@@ -226,8 +226,10 @@ def _findings(results: pl.DataFrame, receiving: pl.DataFrame) -> pl.DataFrame:
     )
     paid = pl.col("policy").is_in(list(RECEIPT))
     # 低保 (urban or rural) and 特困 exclude each other: a household on one of the three rolls is
-    # covered by the guarantee of basic living, and is not 漏保 for the other two
-    basic = pl.col("policy").is_in(list(BASIC_LIVING))
+    # covered by the guarantee of basic living, and is not 漏保 for the 低保 it is not on. 特困
+    # ranks above 低保: a household on a 低保 roll that meets 特困 is 漏保 for 特困 (应转未转 —
+    # its 低保 is then 错保, not_tekun failing), so only the 特困 roll covers 特困
+    basic = pl.col("policy").is_in(["dibao_urban", "dibao_rural"])
     covered = (
         pl.col("receiving")
         .filter(pl.col("policy").is_in(list(BASIC_LIVING)))

@@ -69,6 +69,18 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
             {"receives_tekun": True},
             {"dibao_urban": "eligible", "tekun": "receiving"},
         ),
+        # on a 低保 roll while meeting 特困: 漏保 for 特困 (应转未转), its 低保 错保
+        (
+            {"dibao_urban": False, "tekun": True},
+            {"receives_dibao": True, "dibao_type": "城市低保"},
+            {"dibao_urban": "mismatch", "tekun": "missed"},
+        ),
+        # on the rural roll while the rules say urban: covered, not 漏保 for 城市低保
+        (
+            {"dibao_urban": True, "dibao_rural": False},
+            {"receives_dibao": True, "dibao_type": "农村低保"},
+            {"dibao_urban": "eligible", "dibao_rural": "mismatch"},
+        ),
         # on 低保 while eligible: receiving; while not eligible: 错保
         (
             {"dibao_urban": True},
