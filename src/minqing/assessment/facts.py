@@ -22,6 +22,7 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | receives_dibao, receives_tekun, receives_disability_living, receives_disability_care, receives_old_age | 民政 rolls | on the roll |
 | dibao_type | 民政 低保名册 保障类别 | 城市低保 / 农村低保 |
 | hotline_requests | 12345 | work orders from this person (求助 and 投诉 counted apart) |
+| emergency_kind, emergency_on | 12345 求助 诉求内容, 来电时间 | the newest 求助 telling of an emergency (火灾, 交通事故, 突发重病, 意外伤害: EMERGENCY_WORDS) and its day |
 | verified_on, verified_income, financial_assets, supporter | 民政 核对结果 核对日期, 月收入, 金融资产, 法定赡养人 | the newest 核对 report on the person: verified monthly income (元), financial assets (元), whether a person with a legal duty of support is able ("able") or not ("none") |
 
 Pure Polars, no Django. Several records of one list for one person (two cars, two homes) add up;
@@ -67,6 +68,8 @@ FACTS_SCHEMA = {
     "receives_old_age": pl.Boolean,
     "hotline_requests": pl.Int64,
     "hotline_help_requests": pl.Int64,
+    "emergency_kind": pl.String,
+    "emergency_on": pl.Date,
     "verified_on": pl.Date,
     "verified_income": pl.Float64,
     "financial_assets": pl.Float64,
@@ -104,9 +107,24 @@ READS = {
     "minzheng_dibao": ["benefit_type"],
     "minzheng_tekun": [],
     "minzheng_gaoling": [],
-    "hotline_12345": ["request_type"],
+    "hotline_12345": ["request_type", "message", "received_at"],
     "minzheng_hedui": ["checked_on", "verified_income", "financial_assets", "supporter"],
 }
+
+
+# words in a 求助 work order that tell of an emergency (急难型 临时救助), and the kind they name
+EMERGENCY_WORDS = {
+    "火灾": "火灾",
+    "失火": "火灾",
+    "着火": "火灾",
+    "交通事故": "交通事故",
+    "车祸": "交通事故",
+    "突发重病": "突发重病",
+    "突发疾病": "突发重病",
+    "意外伤害": "意外伤害",
+    "意外受伤": "意外伤害",
+}
+_EMERGENCY = "(" + "|".join(sorted(EMERGENCY_WORDS, key=len, reverse=True)) + ")"
 
 
 def _field(name: str, dtype=pl.String) -> pl.Expr:
@@ -220,6 +238,16 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             "hotline_12345",
             hotline_requests=pl.len(),
             hotline_help_requests=(_field("request_type") == "求助").sum().cast(pl.Int64),
+        ),
+        summed(
+            "hotline_12345",
+            (_field("request_type") == "求助") & _field("message").str.contains(_EMERGENCY),
+            emergency_kind=_field("message")
+            .str.extract(_EMERGENCY, 1)
+            .replace_strict(EMERGENCY_WORDS, default=None)
+            .sort_by(_field("received_at"))
+            .last(),
+            emergency_on=_field("received_at").str.slice(0, 10).str.to_date(strict=False).max(),
         ),
     ]
     persons = records.select("person_id").unique().sort("person_id")

@@ -3,8 +3,10 @@
 households: one row per linked household (its grid's code, the head's hukou type, the members'
 vehicles, homes and businesses); members: one row per membership with the person's golden birth
 date and sex and their facts (facts.py). What no list carries stays null — deposits, education
-spending, emergencies, supporters outside the household — and the rules then say "unknown" rather
-than guess (docs/policies.md). Pure Polars, no Django.
+spending, supporters outside the household — and the rules then say "unknown" rather than guess
+(docs/policies.md). An emergency is known where a member told the 12345 hotline of one (a 求助
+naming a fire, a traffic accident, a sudden serious illness or an accidental injury) in the
+EMERGENCY_RECENT_DAYS before the assessment date. Pure Polars, no Django.
 
 Where a member has a valid 核对 report (民政 核对结果, requested for the households whose findings
 hang on what no list carries: assessment/verification.py), the report decides: its verified
@@ -23,11 +25,15 @@ enough (policies/conditions.py); otherwise the household is to be visited.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
 from minqing.assessment.indicators import age_on, listed_income, report_valid
+
+# an emergency told to the hotline counts for 临时救助 (急难型) this many days: half a year, the
+# window of the hotline extract (demo value; 临时救助 asks for a recent emergency)
+EMERGENCY_RECENT_DAYS = 180
 
 # 社保 缴费基数下限: contributions are paid on at least this monthly base, whatever the wage; set
 # yearly by the province's 人社 (demo value: the local figure was not found)
@@ -111,6 +117,16 @@ def policy_inputs(
             PARENTS_STATUS, default=None, return_dtype=pl.String
         ),
     )
+    # a recent emergency a member told the hotline of (求助): 急难型 临时救助
+    recent = pl.col("emergency_on").is_between(
+        pl.lit(on - timedelta(days=EMERGENCY_RECENT_DAYS)), pl.lit(on)
+    )
+    emergencies = (
+        people.filter(recent.fill_null(False))
+        .sort("emergency_on")
+        .group_by("household_id")
+        .agg(emergency_kind=pl.col("emergency_kind").last())
+    )
     # what the family's 核对 reports say: known only where a member has a valid report
     alive = ~pl.col("is_dead").fill_null(False)
     reports = (
@@ -139,9 +155,13 @@ def policy_inputs(
             pl.col("businesses").fill_null(0).cast(pl.Int64),
             pl.col("home_area_m2").fill_null(0.0),
             education_spend_12m=pl.lit(None, dtype=pl.Float64),
-            emergency_kind=pl.lit(None, dtype=pl.String),
         )
         .join(reports, on="household_id", how="left")
-        .with_columns(pl.col("deposits").cast(pl.Float64), pl.col("has_supporter").cast(pl.Boolean))
+        .join(emergencies, on="household_id", how="left")
+        .with_columns(
+            pl.col("deposits").cast(pl.Float64),
+            pl.col("has_supporter").cast(pl.Boolean),
+            pl.col("emergency_kind").cast(pl.String),
+        )
     )
     return household_frame, member_frame

@@ -1,5 +1,6 @@
 """Person facts from the department lists, on hand-made records."""
 
+import datetime as dt
 import json
 
 import polars as pl
@@ -162,3 +163,26 @@ def test_the_newest_verification_report_gives_income_assets_and_supporter():
         "none",
     )
     assert (two["verified_on"], two["financial_assets"], two["supporter"]) == (None, None, None)
+
+
+def test_a_help_request_telling_of_an_emergency_gives_its_kind_and_day():
+    def order(kind: str, message: str, at: str) -> dict:
+        return {"request_type": kind, "message": message, "received_at": at}
+
+    out = person_facts(
+        records(
+            (
+                1,
+                "hotline_12345",
+                order("求助", "家里失火了，房子烧了一半", "2026-09-01 10:00"),
+                "x",
+            ),
+            (1, "hotline_12345", order("求助", "老伴出了车祸住院", "2026-10-20 08:30"), "x"),
+            (2, "hotline_12345", order("投诉", "楼下着火的烟味太大", "2026-10-01 09:00"), "x"),
+            (3, "hotline_12345", order("求助", "孩子上学有困难", "2026-10-01 09:00"), "x"),
+        )
+    ).sort("person_id")
+    kinds = {r["person_id"]: (r["emergency_kind"], r["emergency_on"]) for r in out.to_dicts()}
+    assert kinds[1] == ("交通事故", dt.date(2026, 10, 20))  # the newest
+    assert kinds[2] == (None, None)  # a complaint, not a request for help
+    assert kinds[3] == (None, None)

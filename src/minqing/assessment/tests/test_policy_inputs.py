@@ -191,3 +191,17 @@ def test_a_member_the_lists_show_seriously_ill_or_disabled_is_unable_to_work(
     _, members = _one_person(values)
     assert members["employment"][0] == employment
     assert members["monthly_income"][0] == income
+
+
+@pytest.mark.parametrize(
+    ("told_on", "kind"),
+    [
+        (ON, "火灾"),
+        (date(2026, 5, 4), "火灾"),  # 180 days before
+        (date(2026, 5, 3), None),  # 181 days: too old for 急难型
+        (date(2026, 11, 1), None),  # after the assessment date
+    ],
+)
+def test_an_emergency_told_to_the_hotline_counts_while_recent(told_on, kind):
+    households, _ = _one_person({"emergency_kind": "火灾", "emergency_on": told_on})
+    assert households["emergency_kind"][0] == kind
