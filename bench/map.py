@@ -5,11 +5,14 @@
 Reuses the database bench/web.py fills (minqing_bench_web: `minqing demo` at --size households,
 then the ledger; run bench/web.py first) and never drops it. Timed: Django's test client in this
 process (no network), as the district leader at district level and on each street in turn, and as
-the demo grid worker; each with the page's default layers (人 事) and with every layer (人 事 地 物
-组织), over --requests requests. Server time is the time of the client call; queries are counted
-on every request. Reports, per case, whether each layer came as points or as counts per grid, and
-how many. Then the page in a real browser: Chromium (Playwright) against `minqing runserver` on
-the same database, as the leader and as the grid worker, from navigation to the chart drawn.
+the demo grid worker; each with the page's default layers (人 事), with every layer (人 事 地 物
+组织), and as after a filter change (生活困难 families, default layers, without the boundaries the
+page already holds), over --requests requests. Server time is the time of the client call;
+queries are counted on every request. Reports, per case, whether each layer came as points or as
+counts per grid, and how many, and the CPU time per request of this process and of its
+PostgreSQL backend (less sensitive than the times to other jobs on the machine). Then the page in
+a real browser: Chromium (Playwright) against `minqing runserver` on the same database, as the
+leader and as the grid worker, from navigation to the chart drawn.
 Ends with one line of JSON.
 """
 
@@ -25,13 +28,20 @@ import uuid
 
 DATABASE = "minqing_bench_web"
 ALL_LAYERS = "people,events,places,things,organizations"
+# label, layers, further parameters: the page's first load of an area (default layers, every
+# layer), and a filter changed on the same area (the page then asks without the boundaries)
+CASES = [
+    ("default", "people,events", {}),
+    ("all", ALL_LAYERS, {}),
+    ("filter", "people,events", {"type": "hardship", "boundaries": "0"}),
+]
 
 
 def p95(values: list[float]) -> float:
     return round(statistics.quantiles(values, n=20)[-1], 1)
 
 
-def timed(client, url: str, params: dict) -> tuple[float, int, dict]:
+def timed(client, url: str, params: dict) -> tuple[float, int, dict, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -42,7 +52,22 @@ def timed(client, url: str, params: dict) -> tuple[float, int, dict]:
         elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise SystemExit(f"{url} {params}: HTTP {response.status_code}")
-    return elapsed * 1000, len(queries), response.json()
+    return elapsed * 1000, len(queries), response.json(), len(response.content)
+
+
+def postgres_cpu_ms() -> float:
+    """CPU time used so far by this connection's PostgreSQL backend (Linux: /proc, in clock
+    ticks of 10 ms; summed over a case's requests, so a mean is fine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def shape(payload: dict) -> dict:
@@ -56,22 +81,27 @@ def shape(payload: dict) -> dict:
     return out
 
 
-def run_case(client, requests: int, areas: list[str], layers: str) -> dict:
+def run_case(client, requests: int, areas: list[str], layers: str, extra: dict) -> dict:
     from django.urls import reverse
 
     url = reverse("maps:data")
     times, query_counts, shapes, sizes = [], set(), {}, []
-    timed(client, url, {"area": areas[0], "layers": layers})  # warm-up
+    timed(client, url, {"area": areas[0], "layers": layers, **extra})  # warm-up
+    cpu_started, pg_started = time.process_time(), postgres_cpu_ms()
     for i in range(requests):
         area = areas[i % len(areas)]
-        ms, n, payload = timed(client, url, {"area": area, "layers": layers})
+        ms, n, payload, size = timed(client, url, {"area": area, "layers": layers, **extra})
         times.append(ms)
         query_counts.add(n)
         shapes.setdefault(area, shape(payload))
-        sizes.append(len(json.dumps(payload, ensure_ascii=False).encode()))
+        sizes.append(size)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / requests
+    pg_ms = (postgres_cpu_ms() - pg_started) / requests
     return {
         "p95_ms": p95(times),
         "median_ms": round(statistics.median(times), 1),
+        # CPU per request, less sensitive to what else the machine runs than the times
+        "cpu_ms": {"python": round(cpu_ms, 1), "postgres": round(pg_ms, 1)},
         "queries": sorted(query_counts),
         "kb_max": round(max(sizes) / 1024, 1),
         "layers": shapes[areas[0]],  # the first area's (the district, the first street)
@@ -102,8 +132,8 @@ def measure(requests: int) -> dict:
         ("leader_street", leader, streets),
         ("grid_worker", grid, [grid_area]),
     ):
-        for label, layers in (("default", "people,events"), ("all", ALL_LAYERS)):
-            row = run_case(client, requests, areas, layers)
+        for label, layers, extra in CASES:
+            row = run_case(client, requests, areas, layers, extra)
             results[f"{name}_{label}"] = row
             print(f"{name} {label}: {row}", file=sys.stderr)
     results["entries"] = LedgerEntry.objects.count()
