@@ -48,8 +48,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
@@ -67,7 +66,7 @@ from minqing.casework.models import (
     ProblemStatus,
     ProblemType,
 )
-from minqing.casework.queries import LedgerScope, ledger_scope, search_entries
+from minqing.casework.queries import LedgerScope, ledger_scope, search_entries, types_include
 from minqing.casework.schemas import (
     LIMIT_MAX,
     CancelIn,
@@ -258,9 +257,7 @@ def list_entries(request, filters: Query[EntryFilters]):
     if f.area:
         entries = entries.filter(area__path__startswith=_area_path(f.area))
     if _choice(f.type, list(TYPE_LABELS), "type"):
-        entries = entries.annotate(types_text=Cast("types", TextField())).filter(
-            types_text__contains=f.type
-        )
+        entries = entries.filter(types_include(f.type))
     if _choice(f.category, Category.values, "category"):
         entries = entries.filter(category=f.category)
     if _choice(f.status, [*EntryStatus.values, ALL_STATUSES], "status") == ALL_STATUSES:

@@ -25,7 +25,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 
 from minqing.accounts.scopes import Scope, scope_of
 from minqing.areas.models import Area, Level
@@ -456,3 +470,13 @@ def search_entries(scope: LedgerScope, entries: QuerySet, text: str) -> QuerySet
     if not (g.everything or g.area is not None or g.paired):
         members = members.filter(relation=Relation.HEAD)
     return entries.filter(Exists(members) | Q(household__number=text))
+
+
+def types_include(code: str, prefix: str = ""):
+    """A filter for entries whose family types (`{prefix}types`, a JSON list) hold `code`. On
+    PostgreSQL, JSON containment, which its statistics estimate well (a LIKE over the text made
+    the planner expect one row where there are thousands, and loop over them); elsewhere the
+    code inside the list's text (no code is part of another: classify.TYPE_LABELS)."""
+    if connection.features.supports_json_field_contains:
+        return Q(**{f"{prefix}types__contains": [code]})
+    return Contains(Cast(f"{prefix}types", TextField()), f'"{code}"')

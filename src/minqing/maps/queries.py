@@ -18,14 +18,13 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
 from minqing.accounts.scopes import scope_of
 from minqing.areas.models import Area, Level
 from minqing.assessment.classify import CATEGORY_LABELS, TYPE_LABELS
-from minqing.casework.queries import LedgerScope, ledger_scope
+from minqing.casework.queries import LedgerScope, ledger_scope, types_include
 from minqing.maps.boundaries import AreaTree, area_tree
 from minqing.registry.models import (
     Facility,
@@ -123,15 +122,8 @@ def breadcrumb(user, area: Area) -> list[dict]:
 
 
 def _with_filters(scope: LedgerScope, filters: Filters, prefix: str, qs: QuerySet) -> QuerySet:
-    if filters.family_type and connection.features.supports_json_field_contains:
-        # PostgreSQL: JSON containment, which its statistics estimate well (on a LIKE over the
-        # text it expects one row where there are thousands and loops over them: 2-3× slower)
-        qs = qs.filter(**{f"{prefix}types__contains": [filters.family_type]})
-    elif filters.family_type:
-        # a code inside the JSON list; no code is part of another (as the ledger list does)
-        qs = qs.alias(map_types=Cast(f"{prefix}types", TextField())).filter(
-            map_types__contains=f'"{filters.family_type}"'
-        )
+    if filters.family_type:
+        qs = qs.filter(types_include(filters.family_type, prefix))
     return qs.filter(filters.entries_q(prefix))
 
 

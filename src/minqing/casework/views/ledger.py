@@ -25,11 +25,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -75,6 +74,7 @@ from minqing.casework.queries import (
     ledger_scope,
     search_entries,
     timeline,
+    types_include,
 )
 from minqing.core.masking import mask_ids_in
 from minqing.core.workbook import Column, Sheet, write_workbook
@@ -128,9 +128,7 @@ def filtered_entries(
         entries = entries.filter(area__path__startswith=paths[filters["area"]])
     if family_type := filters.get("family_type"):
         # a code inside the JSON list; no code is part of another (TYPE_LABELS)
-        entries = entries.alias(types_text=Cast("types", TextField())).filter(
-            types_text__contains=family_type
-        )
+        entries = entries.filter(types_include(family_type))
     if category := filters.get("category"):
         entries = entries.filter(category=category)
     if department := filters.get("department"):
