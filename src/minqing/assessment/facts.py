@@ -23,7 +23,8 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | dibao_type | 民政 低保名册 保障类别 | 城市低保 / 农村低保 |
 | hotline_requests | 12345 | work orders from this person (求助 and 投诉 counted apart) |
 | emergency_kind, emergency_on | 12345 求助 诉求内容, 来电时间 | the newest 求助 telling of an emergency (火灾, 交通事故, 突发重病, 意外伤害: EMERGENCY_WORDS) and its day |
-| verified_on, verified_income, financial_assets, supporter | 民政 核对结果 核对日期, 月收入, 金融资产, 法定赡养人 | the newest 核对 report on the person: verified monthly income (元), financial assets (元), whether a person with a legal duty of support is able ("able") or not ("none") |
+| verified_on, verified_income, financial_assets, supporter | 民政 核对结果 核对日期, 月收入, 金融资产, 法定赡养人 | the newest 核对 report on the person (核对状态 已核对): verified monthly income (元), financial assets (元), whether a person with a legal duty of support is able ("able") or not ("none") |
+| refused_on | 民政 核对结果 核对日期 | the day of the newest answer saying the family did not sign the authorization (核对状态 未授权) |
 
 Pure Polars, no Django. Several records of one list for one person (two cars, two homes) add up;
 where one value is wanted the newest record's wins.
@@ -74,6 +75,7 @@ FACTS_SCHEMA = {
     "verified_income": pl.Float64,
     "financial_assets": pl.Float64,
     "supporter": pl.String,
+    "refused_on": pl.Date,
 }
 COUNTS = [
     "vehicles",
@@ -108,7 +110,7 @@ READS = {
     "minzheng_tekun": [],
     "minzheng_gaoling": [],
     "hotline_12345": ["request_type", "message", "received_at"],
-    "minzheng_hedui": ["checked_on", "verified_income", "financial_assets", "supporter"],
+    "minzheng_hedui": ["checked_on", "status", "verified_income", "financial_assets", "supporter"],
 }
 
 
@@ -229,7 +231,13 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         latest("minzheng_gaoling", receives_old_age=pl.lit(True)),
         latest(
             "minzheng_hedui",
-            verified_on=_field("checked_on").str.to_date(strict=False),
+            # a report from before the status column was added counts as 已核对
+            verified_on=pl.when(_field("status").fill_null("done") != "refused").then(
+                _field("checked_on").str.to_date(strict=False)
+            ),
+            refused_on=pl.when(_field("status") == "refused").then(
+                _field("checked_on").str.to_date(strict=False)
+            ),
             verified_income=_field("verified_income", pl.Float64),
             financial_assets=_field("financial_assets", pl.Float64),
             supporter=_field("supporter"),

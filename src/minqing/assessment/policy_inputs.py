@@ -29,7 +29,12 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from minqing.assessment.indicators import age_on, listed_income, report_valid
+from minqing.assessment.indicators import (
+    REPORT_VALID_DAYS,
+    age_on,
+    listed_income,
+    report_valid,
+)
 
 # an emergency told to the hotline counts for 临时救助 (急难型) this many days: half a year, the
 # window of the hotline extract (demo value; 临时救助 asks for a recent emergency)
@@ -165,3 +170,24 @@ def policy_inputs(
         )
     )
     return household_frame, member_frame
+
+
+def unverified_households(members: pl.DataFrame, facts: pl.DataFrame, *, on: date) -> pl.DataFrame:
+    """household_id of the families that declined the 核对 (an answer 未授权 within the report's
+    validity, on or before `on`) and have no valid report: their unknown assets cannot be
+    assumed to pass, so an eligibility that rests on them stays 待核实 (actions._findings)."""
+    people = members.select("household_id", "person_id").join(
+        facts.select("person_id", "verified_on", "refused_on"), on="person_id", how="left"
+    )
+    refused = pl.col("refused_on")
+    declined = (
+        refused.is_not_null()
+        & (refused <= pl.lit(on))
+        & (refused > pl.lit(on - timedelta(days=REPORT_VALID_DAYS)))
+    ).fill_null(False)
+    return (
+        people.group_by("household_id")
+        .agg(declined=declined.any(), checked=report_valid(on).any())
+        .filter(pl.col("declined") & ~pl.col("checked"))
+        .select("household_id")
+    )

@@ -83,7 +83,11 @@ def household_view(user, household: Household) -> dict:
             "sex": {"M": "男", "F": "女"}.get(m.person.sex, ""),
             "birth_on": m.person.birth_on,
             "id_number": scope.show_id(m.person.id_number),
-            "checked_on": reports.get(m.person_id, {}).get("checked_on"),
+            "checked_on": (
+                None
+                if reports.get(m.person_id, {}).get("refused")
+                else reports.get(m.person_id, {}).get("checked_on")
+            ),
         }
         for m in household.memberships.select_related("person").order_by("person_id")
     ]
@@ -137,13 +141,18 @@ def verification_reports(person_ids: list[int]) -> dict[int, dict]:
         out[keys[key]] = {
             "report_number": fields.get("report_number", ""),
             "checked_on": checked_on,
+            "refused": fields.get("status") == "refused",
         }
     return out
 
 
 def _latest_report(reports: dict[int, dict]) -> dict | None:
-    dated = [r for r in reports.values() if r["checked_on"]]
-    if not dated:
-        return None
-    latest = max(dated, key=lambda r: r["checked_on"])
-    return {**latest, "members": len(reports)}
+    """The newest answer of the 核对中心 on the family: a report, or else a 未授权 answer."""
+    done = [r for r in reports.values() if r["checked_on"] and not r["refused"]]
+    refused = [r for r in reports.values() if r["checked_on"] and r["refused"]]
+    if done:
+        latest = max(done, key=lambda r: r["checked_on"])
+        return {**latest, "members": len(done)}
+    if refused:
+        return {**max(refused, key=lambda r: r["checked_on"]), "members": 0}
+    return None

@@ -11,7 +11,8 @@ it answers from its own true facts, for the requested people's true households o
     write_answers(district, requests_xlsx, on=…)   -> extracts/民政_核对结果.xlsx
 
 Not every family signs: a share of requested households (REFUSED_RATE, fixed per household by
-the seed) gets no report, and their facts stay unknown. A person with no true household (an ID
+the seed) gets a row per person asked saying 未授权 and nothing else, and their facts stay
+unknown. A person with no true household (an ID
 number that is not the district's) gets nothing. The report describes the true household — the
 family as it lives — whatever linkage made of it.
 """
@@ -38,15 +39,13 @@ def answer_requests(
     persons: pl.DataFrame, households: pl.DataFrame, ids: list[str], *, on: dt.date, seed: int
 ) -> pl.DataFrame:
     """persons / households: the truth's persons.parquet and households.parquet. ids: the
-    requested ID numbers. One row per living member of every requested household that signed."""
-    wanted = (
-        persons.join(
-            pl.DataFrame({"id_number": ids}, schema={"id_number": pl.String}).unique(),
-            on="id_number",
-            how="semi",
-        )
-        .select("household_id")
-        .unique()
+    requested ID numbers. One row per living member of every requested household that signed
+    (核对状态 已核对); for a household that did not sign, one row per person asked (未授权, no
+    figures: nothing was looked up)."""
+    asked = persons.join(
+        pl.DataFrame({"id_number": ids}, schema={"id_number": pl.String}).unique(),
+        on="id_number",
+        how="semi",
     )
     refused = (
         np.random.default_rng(np.random.SeedSequence([seed, 40])).random(
@@ -54,33 +53,50 @@ def answer_requests(
         )
         < REFUSED_RATE
     )
-    signed = pl.DataFrame({"household_id": np.flatnonzero(~refused).astype(np.int64)})
-    wanted = wanted.join(signed, on="household_id")
+    declined = pl.DataFrame({"household_id": np.flatnonzero(refused).astype(np.int64)})
+    wanted = asked.select("household_id").unique().join(declined, on="household_id", how="anti")
     alive = persons.filter(pl.col("died_on").is_null() | (pl.col("died_on") > on))
     members = alive.join(wanted, on="household_id").join(
         households.select("household_id", "deposits", "has_supporter"), on="household_id"
     )
     size = pl.len().over("household_id")
+    report = pl.format(
+        "HD{}{}", pl.lit(on.strftime("%Y%m")), pl.col("household_id").cast(pl.String).str.zfill(7)
+    )
+    checked = members.select(
+        "household_id",
+        "person_id",
+        姓名=pl.col("name"),
+        身份证号=pl.col("id_number"),
+        核对报告编号=report,
+        核对日期=pl.lit(on.isoformat()),
+        核对状态=pl.lit("已核对"),
+        共同生活人数=size.cast(pl.Int64),
+        # income as the report states it: wages, pensions, benefits, business and farm income
+        月收入_元=pl.col("monthly_income").cast(pl.Int64),
+        # the family's deposits, securities and insurance, shared out per member by the banks
+        金融资产_元=(pl.col("deposits") / size).round(0).cast(pl.Int64),
+        法定赡养人=pl.when(pl.col("has_supporter"))
+        .then(pl.lit("有赡养能力"))
+        .otherwise(pl.lit("无或无赡养能力")),
+    )
+    unsigned = asked.join(declined, on="household_id").select(
+        "household_id",
+        "person_id",
+        姓名=pl.col("name"),
+        身份证号=pl.col("id_number"),
+        核对报告编号=report,
+        核对日期=pl.lit(on.isoformat()),
+        核对状态=pl.lit("未授权"),
+        共同生活人数=pl.lit(None, pl.Int64),
+        月收入_元=pl.lit(None, pl.Int64),
+        金融资产_元=pl.lit(None, pl.Int64),
+        法定赡养人=pl.lit(None, pl.String),
+    )
     return (
-        members.sort("household_id", "person_id")
-        .select(
-            姓名=pl.col("name"),
-            身份证号=pl.col("id_number"),
-            核对报告编号=pl.format(
-                "HD{}{}",
-                pl.lit(on.strftime("%Y%m")),
-                pl.col("household_id").cast(pl.String).str.zfill(7),
-            ),
-            核对日期=pl.lit(on.isoformat()),
-            共同生活人数=size.cast(pl.Int64),
-            # income as the report states it: wages, pensions, benefits, business and farm income
-            月收入_元=pl.col("monthly_income").cast(pl.Int64),
-            # the family's deposits, securities and insurance, shared out per member by the banks
-            金融资产_元=(pl.col("deposits") / size).round(0).cast(pl.Int64),
-            法定赡养人=pl.when(pl.col("has_supporter"))
-            .then(pl.lit("有赡养能力"))
-            .otherwise(pl.lit("无或无赡养能力")),
-        )
+        pl.concat([checked, unsigned])
+        .sort("household_id", "person_id")
+        .drop("household_id", "person_id")
         .rename({"月收入_元": "月收入(元)", "金融资产_元": "金融资产(元)"})
     )
 
@@ -98,9 +114,11 @@ def write_answers(district: Path, requests: Path, *, on: dt.date) -> dict:
     answers = answer_requests(persons, households, ids, on=on, seed=int(manifest["seed"]))
     out = district / "extracts" / FILENAME
     write_xlsx(out, [(SHEET, answers)])
+    signed = answers.filter(pl.col("核对状态") == "已核对")
     return {
         "requested": len(set(ids)),
-        "households": answers["核对报告编号"].n_unique(),
+        "households": signed["核对报告编号"].n_unique(),
+        "refused": answers["核对报告编号"].n_unique() - signed["核对报告编号"].n_unique(),
         "rows": answers.height,
         "file": str(out),
     }

@@ -100,3 +100,29 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
 )
 def test_finding_status(eligible, receives, expected):
     assert _status(eligible, receives) == expected
+
+
+def test_a_family_that_declined_the_check_stays_undecided_where_assets_matter():
+    results = pl.DataFrame(
+        {
+            "household_id": [1, 1, 1, 2],
+            "policy": ["dibao_urban", "old_age_allowance", "tekun", "dibao_urban"],
+            "eligible": [True, True, True, True],
+            "amount": [None] * 4,
+        },
+        schema_overrides={"eligible": pl.Boolean, "amount": pl.Float64},
+    )
+    members = pl.DataFrame({"household_id": [1, 2], "person_id": [7, 8]})
+    row = {c: None for c in FACTS_SCHEMA}
+    facts = pl.DataFrame(
+        [{**row, "person_id": 7, "receives_tekun": True}, {**row, "person_id": 8}],
+        schema=FACTS_SCHEMA,
+    )
+    found = _findings(results, _receiving(members, facts), pl.DataFrame({"household_id": [1]}))
+    status = {(h, p): s for h, p, s in found.select("household_id", "policy", "status").iter_rows()}
+    # declined: 低保 on unknown assets is 待核实, not 漏保; no asset test, no change; on the roll
+    # and eligible, still receiving
+    assert status[(1, "dibao_urban")] == "undecided"
+    assert status[(1, "old_age_allowance")] == "missed"
+    assert status[(1, "tekun")] == "receiving"
+    assert status[(2, "dibao_urban")] == "missed"

@@ -205,3 +205,29 @@ def test_a_member_the_lists_show_seriously_ill_or_disabled_is_unable_to_work(
 def test_an_emergency_told_to_the_hotline_counts_while_recent(told_on, kind):
     households, _ = _one_person({"emergency_kind": "火灾", "emergency_on": told_on})
     assert households["emergency_kind"][0] == kind
+
+
+def test_families_that_declined_the_check_and_have_no_report():
+    from minqing.assessment.policy_inputs import unverified_households
+
+    members = pl.DataFrame(
+        [
+            (h, p, "head", date(1960, 1, 1), "M")
+            for h, p in ((1, 1), (2, 2), (3, 3), (3, 4), (4, 5))
+        ],
+        schema=MEMBER_SCHEMA,
+        orient="row",
+    )
+    rows = []
+    for person_id, values in {
+        1: {"refused_on": ON},  # declined today
+        2: {"refused_on": date(2025, 10, 30)},  # declined over a year ago: ask again
+        3: {"refused_on": ON},
+        4: {"verified_on": ON, "verified_income": 0.0},  # the family has a report after all
+        5: {"refused_on": date(2026, 11, 2)},  # answered after the assessment date
+    }.items():
+        row = {c: None for c in FACTS_SCHEMA}
+        row.update(person_id=person_id, **values)
+        rows.append(row)
+    facts = pl.DataFrame(rows, schema=FACTS_SCHEMA)
+    assert unverified_households(members, facts, on=ON)["household_id"].to_list() == [1]

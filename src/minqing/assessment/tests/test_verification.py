@@ -65,11 +65,20 @@ def test_the_center_answers_only_the_requested_households_minus_those_that_did_n
     heads = persons.filter(pl.col("relation") == "head", pl.col("died_on").is_null())
     asked = heads["id_number"].to_list()
     answers = center.answer_requests(persons, households, asked, on=ON, seed=7)
-    answered = answers["核对报告编号"].n_unique()
-    # every household was asked for; about REFUSED_RATE of them did not sign
+    signed = answers.filter(pl.col("核对状态") == "已核对")
+    answered = signed["核对报告编号"].n_unique()
+    # every household was asked for; about REFUSED_RATE of them did not sign: one row per
+    # person asked, 未授权, no figures
     assert 0.85 * len(asked) < answered < 0.97 * len(asked)
+    unsigned = answers.filter(pl.col("核对状态") == "未授权")
+    assert unsigned.height == len(asked) - answered
+    assert (
+        unsigned["金融资产(元)"].null_count()
+        == unsigned["月收入(元)"].null_count()
+        == (unsigned.height)
+    )
     # one row per living member of an answered household, with its deposits shared out
-    one = answers.filter(pl.col("核对报告编号") == answers["核对报告编号"][0])
+    one = signed.filter(pl.col("核对报告编号") == signed["核对报告编号"][0])
     truth = persons.filter(pl.col("id_number") == one["身份证号"][0])
     hh = households.filter(pl.col("household_id") == truth["household_id"][0])
     alive = persons.filter(
@@ -153,11 +162,14 @@ def test_round_trip_settles_findings_and_asks_no_family_twice(assessed, tmp_path
     second = request_verification(tmp_path / "申请2.xlsx")
     assert second["households"] < first["households"]
     again = set(read_table(tmp_path / "申请2.xlsx", kind="xlsx").frame["身份证号"].to_list())
-    assert not again & set(
-        SourceRecord.objects.current()
+    reported = {
+        id_number
+        for id_number, fields in SourceRecord.objects.current()
         .filter(source__code="minzheng_hedui")
-        .values_list("id_number", flat=True)
-    )
+        .values_list("id_number", "fields")
+        if (json.loads(fields) if isinstance(fields, str) else fields)["status"] == "done"
+    }
+    assert reported and not again & reported
 
     # a second batch keeps the first batch's reports current (delivery = batch)
     reports = SourceRecord.objects.current().filter(source__code="minzheng_hedui").count()

@@ -188,7 +188,7 @@ class Command(BaseCommand):
             progress("完成", 5, 5)
         c.print(
             f"核对: 申请 {requested['households']:,} 户, 出具报告 {answered['households']:,} 户 "
-            f"{answered['rows']:,} 人 (其余未签授权)"
+            f"{answered['rows']:,} 行 (未签授权 {answered['refused']:,} 户)"
             + (f", 导入{reports['status_label']}" if reports else ", 无新结果")
         )
         proposed = Proposal.objects.open().count()
