@@ -334,19 +334,7 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
     from minqing.casework.models import ACTIVE_ENTRY, LedgerEntry  # the ledger reads us back
 
     table = Proposal._meta.db_table
-    open_now = read_frame(
-        f"SELECT id, household_id, kind, category, types FROM {table} WHERE status = 'open'",
-        schema={
-            "id": pl.Int64,
-            "household_id": pl.Int64,
-            "kind": pl.String,
-            "category": pl.String,
-            "types": pl.String,
-        },
-    ).with_columns(
-        pl.col("category").fill_null(""),
-        signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))),
-    )
+    open_now = _proposals(ProposalStatus.OPEN)
     statuses = ", ".join(f"'{s}'" for s in ACTIVE_ENTRY)
     ledger = read_frame(
         f"SELECT household_id, category AS ledger_category, types AS ledger_types "
@@ -374,19 +362,7 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
     )
     # a person said no to this very proposal (same kind, category and types): not again until
     # the data change
-    refused = read_frame(
-        f"SELECT household_id, kind, category, types FROM {table} WHERE status = 'rejected'",
-        schema={
-            "household_id": pl.Int64,
-            "kind": pl.String,
-            "category": pl.String,
-            "types": pl.String,
-        },
-    ).with_columns(
-        # an empty text may come back as null (PostgreSQL's COPY): compare as text either way
-        pl.col("category").fill_null(""),
-        signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))),
-    )
+    refused = _proposals(ProposalStatus.REJECTED)
 
     def not_refused(rows: pl.DataFrame, kind: ProposalKind) -> pl.DataFrame:
         return rows.with_columns(
@@ -450,6 +426,26 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
             ),
         )
     return sum(rows.height for rows in fresh.values())
+
+
+def _proposals(status: ProposalStatus) -> pl.DataFrame:
+    """id, household_id, kind, category, types, signature of the proposals in a status."""
+    return read_frame(
+        f"SELECT id, household_id, kind, category, types FROM {Proposal._meta.db_table} "
+        "WHERE status = %s",
+        [status.value],
+        schema={
+            "id": pl.Int64,
+            "household_id": pl.Int64,
+            "kind": pl.String,
+            "category": pl.String,
+            "types": pl.String,
+        },
+    ).with_columns(
+        # an empty text may come back as null (PostgreSQL's COPY): compare as text either way
+        pl.col("category").fill_null(""),
+        signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))),
+    )
 
 
 def _signature(types: pl.Expr) -> pl.Expr:

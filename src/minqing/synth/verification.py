@@ -63,14 +63,22 @@ def answer_requests(
     report = pl.format(
         "HD{}{}", pl.lit(on.strftime("%Y%m")), pl.col("household_id").cast(pl.String).str.zfill(7)
     )
-    checked = members.select(
-        "household_id",
-        "person_id",
-        姓名=pl.col("name"),
-        身份证号=pl.col("id_number"),
-        核对报告编号=report,
-        核对日期=pl.lit(on.isoformat()),
-        核对状态=pl.lit("已核对"),
+
+    def answer(frame: pl.DataFrame, status: str, **figures: pl.Expr) -> pl.DataFrame:
+        return frame.select(
+            "household_id",
+            "person_id",
+            姓名=pl.col("name"),
+            身份证号=pl.col("id_number"),
+            核对报告编号=report,
+            核对日期=pl.lit(on.isoformat()),
+            核对状态=pl.lit(status),
+            **figures,
+        )
+
+    checked = answer(
+        members,
+        "已核对",
         共同生活人数=size.cast(pl.Int64),
         # income as the report states it: wages, pensions, benefits, business and farm income
         月收入_元=pl.col("monthly_income").cast(pl.Int64),
@@ -80,14 +88,9 @@ def answer_requests(
         .then(pl.lit("有赡养能力"))
         .otherwise(pl.lit("无或无赡养能力")),
     )
-    unsigned = asked.join(declined, on="household_id").select(
-        "household_id",
-        "person_id",
-        姓名=pl.col("name"),
-        身份证号=pl.col("id_number"),
-        核对报告编号=report,
-        核对日期=pl.lit(on.isoformat()),
-        核对状态=pl.lit("未授权"),
+    unsigned = answer(
+        asked.join(declined, on="household_id"),
+        "未授权",
         共同生活人数=pl.lit(None, pl.Int64),
         月收入_元=pl.lit(None, pl.Int64),
         金融资产_元=pl.lit(None, pl.Int64),
