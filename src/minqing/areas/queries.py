@@ -114,3 +114,15 @@ def map_regions(node: AreaNode) -> list[Area]:
 
 def _count_by_area(queryset: QuerySet) -> dict[int, int]:
     return dict(queryset.order_by().values_list("area_id").annotate(n=Count("id")))
+
+
+def drawable_boundary(value) -> dict | None:
+    """An area's geometry as a map draws it: the GeoJSON Polygon or MultiPolygon (a Feature's
+    geometry accepted), else None."""
+    if not isinstance(value, dict):
+        return None
+    if value.get("type") == "Feature":
+        value = value.get("geometry")
+    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
+        return value
+    return None

@@ -80,7 +80,7 @@ def _map_data(area: Area, tree: queries.AreaNode, count_labels: list) -> dict:
     regions = queries.map_regions(tree)
     features = []
     for region in regions:
-        geometry = _geometry(region.geometry)
+        geometry = queries.drawable_boundary(region.geometry)
         if geometry is None:
             continue
         features.append(
@@ -114,14 +114,3 @@ def _default_metric(tree: queries.AreaNode, count_labels: list) -> str:
         if tree.counts.get(key):
             return key
     return count_labels[0][0]
-
-
-def _geometry(value) -> dict | None:
-    """Area.geometry holds a GeoJSON geometry; accept a Feature too."""
-    if not isinstance(value, dict):
-        return None
-    if value.get("type") == "Feature":
-        value = value.get("geometry")
-    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
-        return value
-    return None

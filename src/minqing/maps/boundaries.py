@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 
 from minqing.areas.models import Area
+from minqing.areas.queries import drawable_boundary
 
 ROW_FIELDS = ("pk", "code", "name", "level", "path", "parent_id", "center_lng", "center_lat")
 
@@ -53,7 +54,7 @@ class AreaTree:
         if self._boundaries is None:
             boundaries, extents = {}, {}
             for pk, value in Area.objects.values_list("pk", "geometry"):
-                boundaries[pk] = _polygon(value)
+                boundaries[pk] = drawable_boundary(value)
                 extents[pk] = _extent(boundaries[pk])
             self._extents = extents
             self._boundaries = boundaries
@@ -92,16 +93,6 @@ def area_tree() -> AreaTree:
     )
     _held = held  # one assignment: a thread still using the old copy keeps a consistent one
     return held
-
-
-def _polygon(value) -> dict | None:
-    if not isinstance(value, dict):
-        return None
-    if value.get("type") == "Feature":
-        value = value.get("geometry")
-    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
-        return value
-    return None
 
 
 def _extent(geometry: dict | None) -> tuple[float, float] | None:
