@@ -25,7 +25,7 @@ from minqing.assessment.models import (
     ProposalKind,
     ProposalStatus,
 )
-from minqing.assessment.policy_inputs import policy_inputs, unverified_households
+from minqing.assessment.policy_inputs import policy_inputs
 from minqing.assessment.verification import VERIFIED_POLICIES
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import delete_ids, insert_frame, read_frame, update_frame
@@ -118,9 +118,8 @@ def compute(
     step("政策认定")
     hh, mm = policy_inputs(households, members, facts, indicators, on=on)
     results = evaluate(hh, mm, on=on, explain=False)
-    found = _findings(
-        results, _receiving(members, facts), unverified_households(members, facts, on=on)
-    )
+    declined = hh.filter("verification_declined").select("household_id")
+    found = _findings(results, _receiving(members, facts), declined)
     # explanations only for the rows kept (a few % of household × policy): building them for
     # every row was half of the policies' time; the second pass reads only those households
     explained = evaluate(

@@ -163,10 +163,12 @@ def policy_inputs(
         )
         .join(reports, on="household_id", how="left")
         .join(emergencies, on="household_id", how="left")
+        .join(_declined(people, on), on="household_id", how="left")
         .with_columns(
             pl.col("deposits").cast(pl.Float64),
             pl.col("has_supporter").cast(pl.Boolean),
             pl.col("emergency_kind").cast(pl.String),
+            pl.col("verification_declined").fill_null(False),
         )
     )
     return household_frame, member_frame
@@ -175,19 +177,23 @@ def policy_inputs(
 def unverified_households(members: pl.DataFrame, facts: pl.DataFrame, *, on: date) -> pl.DataFrame:
     """household_id of the families that declined the 核对 (an answer 未授权 within the report's
     validity, on or before `on`) and have no valid report: their unknown assets cannot be
-    assumed to pass, so an eligibility that rests on them stays 待核实 (actions._findings)."""
+    assumed to pass, so an eligibility that rests on them stays 待核实 (actions._findings).
+    policy_inputs() marks the same families (`verification_declined`) on the frame it joins
+    anyway."""
     people = members.select("household_id", "person_id").join(
         facts.select("person_id", "verified_on", "refused_on"), on="person_id", how="left"
     )
+    return _declined(people, on).filter("verification_declined").select("household_id")
+
+
+def _declined(people: pl.DataFrame, on: date) -> pl.DataFrame:
+    """household_id, verification_declined, over members joined with their facts."""
     refused = pl.col("refused_on")
     declined = (
         refused.is_not_null()
         & (refused <= pl.lit(on))
         & (refused > pl.lit(on - timedelta(days=REPORT_VALID_DAYS)))
     ).fill_null(False)
-    return (
-        people.group_by("household_id")
-        .agg(declined=declined.any(), checked=report_valid(on).any())
-        .filter(pl.col("declined") & ~pl.col("checked"))
-        .select("household_id")
+    return people.group_by("household_id").agg(
+        verification_declined=declined.any() & ~report_valid(on).any()
     )

@@ -51,21 +51,23 @@ ASKED_WHEN_UNDECIDED = tuple(
 COLUMNS = ["序号", "户编号", "姓名", "身份证号", "与户主关系", "所在区域", "核对事由"]
 
 
-def households_to_verify() -> pl.DataFrame:
-    """household_id, policies (list of codes): active households with a finding on a verified
-    policy and no member with a valid 核对 report at the last assessment."""
+def _asking_findings():
+    """The findings that ask for a 核对: on a verified policy (or 待核实 on one asked for while
+    undecided), of an active household none of whose members had a valid report at the last
+    assessment."""
     verified = HouseholdAssessment.objects.filter(indicators__verified_members__gt=0).values(
         "household_id"
     )
-    rows = (
-        Finding.objects.filter(
-            Q(policy__in=VERIFIED_POLICIES)
-            | Q(policy__in=ASKED_WHEN_UNDECIDED, status=FindingStatus.UNDECIDED),
-            household__is_active=True,
-        )
-        .exclude(household_id__in=verified)
-        .values_list("household_id", "policy")
-    )
+    return Finding.objects.filter(
+        Q(policy__in=VERIFIED_POLICIES)
+        | Q(policy__in=ASKED_WHEN_UNDECIDED, status=FindingStatus.UNDECIDED),
+        household__is_active=True,
+    ).exclude(household_id__in=verified)
+
+
+def households_to_verify() -> pl.DataFrame:
+    """household_id, policies (list of codes): the households _asking_findings() names."""
+    rows = _asking_findings().values_list("household_id", "policy")
     frame = pl.DataFrame(
         list(rows), schema={"household_id": pl.Int64, "policy": pl.String}, orient="row"
     )
@@ -91,7 +93,8 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
         )
     )
     members = (
-        Membership.objects.filter(household_id__in=list(reasons))
+        # a subquery, not the ids: a whole district's would pass SQLite's bound-parameter limit
+        Membership.objects.filter(household_id__in=_asking_findings().values("household_id"))
         .filter(Q(person__died_on__isnull=True), person__is_active=True)
         .select_related("person", "household__area")
         .order_by("household_id", "relation", "person_id")
@@ -106,6 +109,7 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
             "核对事由": reasons[m.household_id],
         }
         for m in members.iterator(chunk_size=2000)
+        if m.household_id in reasons  # the households given, of those asking
     ]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS[1:], pl.String))
     return frame.with_row_index("序号", offset=1).with_columns(pl.col("序号").cast(pl.String))
@@ -130,9 +134,8 @@ def count_by_street(households: pl.DataFrame) -> list[tuple[str, int]]:
 
     from minqing.areas.models import Area, Level
 
-    ids = households["household_id"].to_list()
     paths = (
-        Household.objects.filter(pk__in=ids)
+        Household.objects.filter(pk__in=_asking_findings().values("household_id"))
         .values("area__path")
         .annotate(n=Count("id"))
         .values_list("area__path", "n")
