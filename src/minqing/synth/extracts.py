@@ -420,6 +420,59 @@ def _old_age(ctx: Context) -> pl.DataFrame:
     )
 
 
+FUNERAL_HOMES = ["焦作市殡仪馆", "焦作市山阳区殡仪服务站", "焦作市第二殡仪馆"]
+DEATH_CAUSES = ["正常死亡", "疾病", "意外"]
+# cremation is near-universal in the city; in the villages some are still buried
+CREMATED_URBAN = 0.95
+CREMATED_RURAL = 0.75
+
+
+def _cremations(ctx: Context) -> pl.DataFrame:
+    ex = EXTRACTS_BY_CODE["minzheng_binzang"]
+    rng = ctx.rng(35)
+    draw = pl.Series(rng.random(ctx.base.height))
+    # cremated one to seven days after the death, listed once that is done
+    delay = pl.Series(rng.integers(1, 8, ctx.base.height))
+    share = pl.when(pl.col("hukou_rural")).then(CREMATED_RURAL).otherwise(CREMATED_URBAN)
+    df = (
+        ctx.base.with_columns(__draw=draw, __cremated=pl.col("died_on") + pl.duration(days=delay))
+        .filter(
+            pl.col("died_on").is_not_null()
+            & (pl.col("__draw") < share)
+            & (pl.col("__cremated") <= ctx.as_of)
+        )
+        .sort("died_on", "person_id")  # the funeral homes' system lists them as they came
+        .with_columns(errors=pl.lit([], dtype=pl.List(pl.String)))
+    )
+    df = _with_address(df, ctx, 34, 0.5, prefix="hukou_")
+    other = pl.col("person_id").hash(ctx.seed + 8) % 10
+    nearest = pl.col("person_id").hash(ctx.seed + 9) % 10
+    cause = (
+        pl.when(pl.col("serious_illness") != "")
+        .then(1)
+        .when(pl.col("age") >= 80)
+        .then(pl.when(other < 7).then(0).otherwise(1))
+        .otherwise(pl.when(other < 7).then(1).when(other < 9).then(0).otherwise(2))
+    )
+    home = pl.when(nearest < 7).then(0).when(nearest < 9).then(1).otherwise(2)
+    return _finish(
+        df,
+        ctx,
+        ex,
+        {
+            "逝者姓名": pl.col("name"),
+            "身份证号": pl.col("id_number"),
+            "性别": pl.col("sex").replace_strict({"M": "男", "F": "女"}),
+            "死亡日期": pl.col("died_on").dt.strftime("%Y-%m-%d"),
+            "火化日期": pl.col("__cremated"),
+            "殡仪馆": home.pipe(_choose, FUNERAL_HOMES),
+            "死亡原因": cause.pipe(_choose, DEATH_CAUSES),
+            "户籍地址": pl.col("__address"),
+        },
+        stream=37,
+    )
+
+
 def _unemployment(ctx: Context) -> pl.DataFrame:
     ex = EXTRACTS_BY_CODE["renshe_shiye"]
     df = _person_rows(
@@ -890,6 +943,19 @@ EXTRACTS = [
         "高龄津贴发放名单",
         id_column="身份证号",
         phone_column="联系电话",
+    ),
+    Extract(
+        "minzheng_binzang",
+        "民政局(殡葬管理)",
+        "民政_殡葬火化信息.xlsx",
+        "xlsx",
+        "",
+        0.5,
+        _cremations,
+        "火化信息",
+        "殡仪馆火化信息, 每位逝者一行",
+        name_column="逝者姓名",
+        id_column="身份证号",
     ),
     Extract(
         "renshe_shiye",

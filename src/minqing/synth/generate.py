@@ -31,7 +31,9 @@ from minqing.synth.geography import build_geography, write_geojson
 from minqing.synth.population import build_population
 from minqing.synth.truth import PARAMS, household_truth
 
-GENERATOR_VERSION = 2  # 2: the 两项补贴 and 高龄 rolls list the members paid in 错保 households too
+# 2: the 两项补贴 and 高龄 rolls list the members paid in 错保 households too
+# 3: the 殡葬 火化信息 list (民政_殡葬火化信息.xlsx)
+GENERATOR_VERSION = 3
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
 
 Step = Callable[[str, int, int], None]  # (label, done, total)

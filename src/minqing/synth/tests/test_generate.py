@@ -270,6 +270,38 @@ def test_school_roll_lists_pupils_and_dropouts(extracts, truth):
     assert set(status.unique().to_list()) <= {"在读", "辍学"}
 
 
+def test_cremation_list_lists_only_the_dead_with_their_death_date(extracts, truth):
+    df = extracts["minzheng_binzang"]
+    assert df.columns == [
+        "逝者姓名",
+        "身份证号",
+        "性别",
+        "死亡日期",
+        "火化日期",
+        "殡仪馆",
+        "死亡原因",
+        "户籍地址",
+    ]
+    rows = (
+        truth["records"]
+        .filter(pl.col("source") == "minzheng_binzang")
+        .join(truth["persons"].select("person_id", "died_on"), on="person_id")
+        .sort("row")
+    )
+    assert rows.height == df.height > 0
+    assert rows["died_on"].null_count() == 0
+    listed = df.select(
+        died=pl.col("死亡日期").str.to_date(),
+        cremated=pl.col("火化日期").str.slice(0, 10).str.to_date(),
+    )
+    assert (listed["died"] == rows["died_on"]).all()
+    assert (listed["cremated"] - listed["died"]).dt.total_days().is_between(1, 7).all()
+    assert set(df["死亡原因"].unique()) <= {"正常死亡", "疾病", "意外"}
+    # most of the dead are cremated, not all
+    dead = truth["persons"].filter(pl.col("died_on").is_not_null()).height
+    assert 0.5 * dead <= rows["person_id"].n_unique() <= dead
+
+
 def test_each_extract_reads_with_its_declared_encoding_and_columns(district, manifest, extracts):
     assert {e.code for e in EXTRACTS} == set(extracts)
     for name, info in manifest["files"].items():
