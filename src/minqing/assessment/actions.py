@@ -232,15 +232,15 @@ def _findings(
     )
     paid = pl.col("policy").is_in(list(RECEIPT))
     # 低保 (urban or rural) and 特困 exclude each other: a household on one of the three rolls is
-    # covered by the guarantee of basic living, and is not 漏保 for the 低保 it is not on. 特困
-    # ranks above 低保: a household on a 低保 roll that meets 特困 is 漏保 for 特困 (应转未转 —
-    # its 低保 is then 错保, not_tekun failing), so only the 特困 roll covers 特困
+    # covered by the guarantee of basic living, and is not 漏保 for the 低保 it is not on — unless
+    # that roll is itself 错保 (the rules say no, not "unknown"): a household paid 特困 that fails
+    # 特困 but meets 城市低保 is 漏保 for 城市低保 (应转未转), as is one on the 城市 roll that meets
+    # only the 农村 one. 特困 ranks above 低保: a household on a 低保 roll that meets 特困 is 漏保
+    # for 特困 (its 低保 is then 错保, not_tekun failing), so only the 特困 roll covers 特困
     basic = pl.col("policy").is_in(["dibao_urban", "dibao_rural"])
+    rightly_paid = pl.col("receiving") & pl.col("eligible").fill_null(True)
     covered = (
-        pl.col("receiving")
-        .filter(pl.col("policy").is_in(list(BASIC_LIVING)))
-        .any()
-        .over("household_id")
+        rightly_paid.filter(pl.col("policy").is_in(list(BASIC_LIVING))).any().over("household_id")
     )
     joined = joined.with_columns(covered=basic & covered.fill_null(False))
     if unverified is not None and unverified.height:

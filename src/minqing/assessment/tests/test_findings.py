@@ -63,7 +63,7 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
     [
         # eligible and on no roll: 漏保
         ({"dibao_urban": True, "tekun": None}, {}, {"dibao_urban": "missed", "tekun": "undecided"}),
-        # on the 特困 roll: covered by the guarantee of basic living, not 漏保 for 低保
+        # on the 特困 roll (特困 undecided): covered by the guarantee of basic living, not 漏保 for 低保
         (
             {"dibao_urban": True, "tekun": None},
             {"receives_tekun": True},
@@ -75,11 +75,23 @@ def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict
             {"receives_dibao": True, "dibao_type": "城市低保"},
             {"dibao_urban": "mismatch", "tekun": "missed"},
         ),
-        # on the rural roll while the rules say urban: covered, not 漏保 for 城市低保
+        # on the 特困 roll while failing 特困 but meeting 城市低保: 特困 错保, 城市低保 漏保 (应转未转)
+        (
+            {"dibao_urban": True, "tekun": False},
+            {"receives_tekun": True},
+            {"dibao_urban": "missed", "tekun": "mismatch"},
+        ),
+        # on the rural roll while the rules say urban: the wrong roll — 农村 错保, 城市 漏保
         (
             {"dibao_urban": True, "dibao_rural": False},
             {"receives_dibao": True, "dibao_type": "农村低保"},
-            {"dibao_urban": "eligible", "dibao_rural": "mismatch"},
+            {"dibao_urban": "missed", "dibao_rural": "mismatch"},
+        ),
+        # on the rural roll with the hukou unknown (农村 undecided): covered
+        (
+            {"dibao_urban": None, "dibao_rural": None},
+            {"receives_dibao": True, "dibao_type": "农村低保"},
+            {"dibao_urban": "undecided", "dibao_rural": "receiving"},
         ),
         # on 低保 while eligible: receiving; while not eligible: 错保
         (
