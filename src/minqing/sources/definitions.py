@@ -73,6 +73,9 @@ class SourceDefinition:
     fields: tuple[FieldSpec, ...]
     key: tuple[str, ...]
     description: str = ""
+    # fields that key a row whose key is empty (a roll row without its ID number): the row is
+    # kept, remarked, and linkage places it by name, phone and address as it can
+    key_fallback: tuple[str, ...] = ()
     encoding: str = "auto"
     sheet: str | None = None
     header_row: int = 1
@@ -104,6 +107,7 @@ class SourceDefinition:
             "header_row": self.header_row,
             "file_pattern": self.file_pattern,
             "key": list(self.key),
+            "key_fallback": list(self.key_fallback),
             "max_rejected_share": self.max_rejected_share,
             "delivery": self.delivery,
             "fields": [
@@ -136,6 +140,7 @@ def parse(data: dict, *, path: str = "") -> SourceDefinition:
         "department",
         "kind",
         "key",
+        "key_fallback",
         "fields",
         "description",
         "encoding",
@@ -194,6 +199,9 @@ def parse(data: dict, *, path: str = "") -> SourceDefinition:
     field_names = {f.field for f in fields}
     if not key or (missing := [k for k in key if k not in field_names]):
         raise fail(f"主键字段必须是已定义的字段: {', '.join(missing) if key else '主键为空'}")
+    fallback = tuple(data.get("key_fallback", ()))
+    if missing := [k for k in fallback if k not in field_names]:
+        raise fail(f"key_fallback 的字段必须是已定义的字段: {', '.join(missing)}")
     return SourceDefinition(
         code=data["code"],
         name=data["name"],
@@ -201,6 +209,7 @@ def parse(data: dict, *, path: str = "") -> SourceDefinition:
         kind=data["kind"],
         fields=tuple(fields),
         key=key,
+        key_fallback=fallback,
         description=data.get("description", ""),
         encoding=encoding,
         sheet=data.get("sheet"),

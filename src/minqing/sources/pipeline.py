@@ -114,7 +114,7 @@ def stage(definition: SourceDefinition, table: Table, *, gazetteer=None) -> Stag
                 # the value as written, where the normalizer deems it worth keeping
                 value = value.fill_null(checked.kept)
             flags.append(_note(bad, pl.lit(f"{spec.column}: ") + checked.error))
-            if spec.required or spec.field in definition.key:
+            if spec.required or (spec.field in definition.key and not definition.key_fallback):
                 # a key or required value that could not be kept is missing: reject the row
                 row_errors(bad & value.is_null(), spec.column, raw, checked.error)
         empty = checked.value.is_null() & ~bad
@@ -132,6 +132,8 @@ def stage(definition: SourceDefinition, table: Table, *, gazetteer=None) -> Stag
             values.setdefault("__address", checked.value)
 
     _cross_check(definition, frame, values, valid_ids, row_errors, flags)
+    if definition.key_fallback:
+        _fallback_keys(definition, frame, values, row_errors, flags)
     for row, column in table.formula_cells:
         errors.append(
             pl.DataFrame(
@@ -198,6 +200,45 @@ def _cross_check(definition, frame, values, ids, row_errors, flags) -> None:
         values["sex"] = id_sex
 
 
+def _label(definition: SourceDefinition, names) -> str:
+    columns = {f.field: f.column for f in definition.fields}
+    return "、".join(columns[n] for n in names)
+
+
+def _fallback_keys(definition, frame, values, row_errors, flags) -> None:
+    """A row whose key is empty is keyed by the definition's key_fallback fields instead (with a
+    remark saying so); without all of those it is rejected, naming what is missing."""
+    n = frame.height
+    key_missing = pl.select(
+        pl.any_horizontal([values[k].is_null() for k in definition.key])
+    ).to_series()
+    fallback_missing = pl.select(
+        pl.any_horizontal([values[k].is_null() for k in definition.key_fallback])
+    ).to_series()
+    first_key = next(f for f in definition.fields if f.field == definition.key[0])
+    raw = (
+        frame[first_key.column]
+        if first_key.column in frame.columns
+        else pl.repeat(None, n, dtype=pl.String, eager=True)
+    )
+    row_errors(
+        key_missing & fallback_missing,
+        first_key.column,
+        raw,
+        f"{_label(definition, definition.key)}为空, 且{_label(definition, definition.key_fallback)}"
+        "不全, 无法识别此行",
+    )
+    flags.append(
+        _note(
+            key_missing & ~fallback_missing,
+            pl.lit(
+                f"{_label(definition, definition.key)}为空: "
+                f"以{_label(definition, definition.key_fallback)}识别此行"
+            ),
+        )
+    )
+
+
 def _text(series: pl.Series) -> pl.Series:
     if series.dtype == pl.Date:
         return series.dt.strftime("%Y-%m-%d")
@@ -242,9 +283,18 @@ def _records(definition, frame, values, flags, address_parts, gazetteer) -> pl.D
         else pl.repeat([], n, dtype=pl.List(pl.String), eager=True)
     )
     raw_cols = [c for c in frame.columns if c != "__row"]
-    key = normalized.select(
-        pl.concat_str([pl.col(k).fill_null("") for k in definition.key], separator="|")
-    ).to_series()
+    key = pl.concat_str([pl.col(k).fill_null("") for k in definition.key], separator="|")
+    if definition.key_fallback:
+        # "~" keeps a fallback key apart from every real one (no ID number starts with it)
+        key = (
+            pl.when(pl.any_horizontal([pl.col(k).is_null() for k in definition.key]))
+            .then(
+                pl.lit("~")
+                + pl.concat_str([pl.col(k) for k in definition.key_fallback], separator="|")
+            )
+            .otherwise(key)
+        )
+    key = normalized.select(key).to_series()
     residence = values.get("residence_address")
     address = residence if residence is not None else values.get("hukou_address")
     empty = pl.repeat(None, n, dtype=pl.String, eager=True)

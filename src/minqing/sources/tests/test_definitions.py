@@ -72,6 +72,7 @@ GOOD = {
             "重复的列: a",
         ),
         ({"fields": [{"column": "a", "type": "text"}]}, "缺少 field"),
+        ({"key_fallback": ["phone"]}, "key_fallback 的字段必须是已定义的字段: phone"),
     ],
 )
 def test_a_wrong_definition_says_what_is_wrong(change, message):
@@ -83,3 +84,38 @@ def test_a_minimal_definition_parses():
     definition = parse(GOOD)
     assert definition.required_columns == ["身份证号"]  # key fields are required
     assert definition.max_rejected_share == 0.2
+
+
+def test_a_roll_row_without_its_id_number_is_kept_by_the_fallback_key():
+    """高龄津贴 rows with the ID number left empty: kept, keyed by name and community, remarked;
+    without a name too, rejected saying why. A row with its ID keeps the ID as its key."""
+    import json
+
+    import polars as pl
+
+    from minqing.core.idnumbers import check_char
+    from minqing.sources.pipeline import stage
+    from minqing.sources.readers import Table
+
+    definition = load_all()["minzheng_gaoling"]
+    assert definition.key_fallback == ("name", "community_name")
+    body = "41081119450214013"
+    good = body + check_char(body)
+    frame = pl.DataFrame(
+        {
+            "姓名": ["张长和", "叶和宏", None],
+            "身份证号": [good, None, None],
+            "年龄": ["81", "88", "82"],
+            "津贴标准(元/月)": ["100", "100", "100"],
+            "所属社区": ["李封社区", "学苑社区", "光明社区"],
+            "联系电话": ["15095522429", "15502923851", None],
+            "__row": [2, 3, 4],
+        }
+    )
+    staged = stage(definition, Table(frame=frame, encoding=None, sheet="高龄津贴"))
+    assert staged.records["key"].to_list() == [good, "~叶和宏|学苑社区"]
+    assert json.loads(staged.records["flags"][1]) == ["身份证号为空: 以姓名、所属社区识别此行"]
+    assert staged.errors.select("row", "column", "reason").rows() == [
+        (4, "姓名", "必填项为空"),
+        (4, "身份证号", "身份证号为空, 且姓名、所属社区不全, 无法识别此行"),
+    ]
