@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from minqing.assessment.classify import classify
 from minqing.assessment.facts import person_facts
-from minqing.assessment.indicators import household_indicators
+from minqing.assessment.indicators import household_indicators, members_with_facts
 from minqing.assessment.models import (
     AssessmentRun,
     Finding,
@@ -114,9 +114,10 @@ def compute(
     with status and explanation) and classes (types, category, risk) per household."""
     step("计算指标")
     facts = person_facts(records)
-    indicators = household_indicators(members, facts, on=on)
+    people = members_with_facts(members, facts)
+    indicators = household_indicators(members, facts, on=on, people=people)
     step("政策认定")
-    hh, mm = policy_inputs(households, members, facts, indicators, on=on)
+    hh, mm = policy_inputs(households, members, facts, indicators, on=on, people=people)
     results = evaluate(hh, mm, on=on, explain=False)
     declined = hh.filter("verification_declined").select("household_id")
     found = _findings(results, _receiving(members, facts), declined)

@@ -33,6 +33,7 @@ from minqing.assessment.indicators import (
     REPORT_VALID_DAYS,
     age_on,
     listed_income,
+    members_with_facts,
     report_valid,
 )
 
@@ -83,11 +84,13 @@ def policy_inputs(
     indicators: pl.DataFrame,
     *,
     on: date,
+    people: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """households: household_id, area_code. members: household_id, person_id, sex, birth_on.
     facts: facts.FACTS_SCHEMA. indicators: indicators.household_indicators(). `on`: the
-    assessment date (ages)."""
-    people = members.join(facts, on="person_id", how="left")
+    assessment date (ages). `people`, when the caller has it: members_with_facts()."""
+    if people is None:
+        people = members_with_facts(members, facts)
     member_frame = people.select(
         "household_id",
         sex=pl.col("sex").replace("", None),
