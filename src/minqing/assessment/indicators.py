@@ -177,26 +177,38 @@ def household_indicators(
         "severely_disabled": count(pl.col("disability_grade") <= 2),
         "seriously_ill": count(pl.col("has_serious_illness")),
     }
+    hukou_rank = pl.when(pl.col("hukou_type").is_in(["urban", "rural"])).then(
+        pl.col("person_id") * 2 + (pl.col("hukou_type") == "rural").cast(pl.Int64)
+    )
     people = people.with_columns(
         youngest_adult_age=pl.when(living & (age >= 18)).then(age),
         oldest_age=pl.when(living).then(age),
         monthly_income=pl.when(living).then(pl.col("income")),
-        head_hukou_type=pl.when(pl.col("relation") == "head").then(pl.col("hukou_type")),
+        # the hukou type as a number that sorts by person: person_id × 2 + (1 if rural), so
+        # min() per household picks the first person's, a plain aggregation (first() with
+        # ignore_nulls is not, and took most of this group_by)
+        hukou_rank=hukou_rank,
+        head_hukou_rank=pl.when(pl.col("relation") == "head").then(hukou_rank),
         **{name: expr.cast(pl.Int32) for name, expr in per_person.items()},
         **{name: pl.col(name).fill_null(0) for name in SUMMED},
         **{name: pl.col(name).fill_null(False) for name in RECEIVES},
     )
-    grouped = people.group_by("household_id").agg(
-        pl.col(list(per_person)).sum().cast(pl.Int32),
-        pl.col("youngest_adult_age").min(),
-        pl.col("oldest_age").max(),
-        pl.col("monthly_income", *SUMMED).sum(),
-        pl.col(RECEIVES).any(),
-        # the head's hukou type, else the first member's who has one
-        pl.coalesce(
-            pl.col("head_hukou_type").first(ignore_nulls=True),
-            pl.col("hukou_type").first(ignore_nulls=True),
-        ).alias("hukou_type"),
+    grouped = (
+        people.group_by("household_id")
+        .agg(
+            pl.col(list(per_person)).sum().cast(pl.Int32),
+            pl.col("youngest_adult_age").min(),
+            pl.col("oldest_age").max(),
+            pl.col("monthly_income", *SUMMED).sum(),
+            pl.col(RECEIVES).any(),
+            pl.col("head_hukou_rank", "hukou_rank").min(),
+        )
+        .with_columns(
+            # the head's hukou type, else the one of the member with the lowest person id who has one
+            hukou_type=pl.coalesce("head_hukou_rank", "hukou_rank")
+            .mod(2)
+            .replace_strict({0: "urban", 1: "rural"}, default=None, return_dtype=pl.String)
+        )
     )
     return (
         grouped.select(COLUMNS)

@@ -237,10 +237,18 @@ def prepare(
     h = households.join(params, on="area_code", how="left", maintain_order="left")
 
     member_params = [f"p__{n}" for n in _MEMBER_PARAMETERS]
-    m = members.join(
-        h.select("household_id", *member_params), on="household_id", how="inner"
-    ).with_columns(age=age_on(pl.col("birth_on"), on))
-    agg = m.lazy().pipe(_member_facts, on).collect()
+    values = params.select(member_params).unique()
+    if values.height == 1:
+        # every area has the same: constants, not a join of every member with their household
+        # (members of a household not in `households` drop out at the join below)
+        m = members.with_columns(
+            pl.lit(values[c][0], dtype=values.schema[c]).alias(c) for c in member_params
+        )
+    else:
+        m = members.join(h.select("household_id", *member_params), on="household_id", how="inner")
+    m = m.with_columns(age=age_on(pl.col("birth_on"), on))
+    # sorted on both sides, the join below is a merge join
+    agg = m.lazy().pipe(_member_facts, on).sort("household_id").collect()
     facts = h.join(agg, on="household_id", how="left", maintain_order="left")
     counts = [c for c in agg.columns if c.startswith("n_")]
     facts = facts.with_columns(pl.col(counts).fill_null(0))

@@ -104,6 +104,29 @@ def test_area_rows_override_the_province_default_household_by_household():
     assert sources[0] == "测试: 410811 自 2022-01-01 起 700"
 
 
+def test_a_member_parameter_set_for_one_area_applies_to_its_members_only():
+    """Ages and amounts read per member (here the 高龄津贴 age) come from each household's
+    area; with one value everywhere they are constants (policies/facts.prepare)."""
+    on = dt.date(2026, 10, 31)
+    row = {
+        "name": "old_age_allowance_min_age",
+        "value": 75,
+        "unit": "岁",
+        "effective_from": NOTICE,
+        "effective_to": None,
+        "area_code": "410811",
+        "source": "测试: 410811 自75岁起发放",
+        "is_demo": True,
+    }
+    h, m = frames(
+        {"area_code": "410811001001"},
+        [{"birth_on": born_aged(77, on)}],
+        more=[({"area_code": "410802"}, [{"birth_on": born_aged(77, on)}])],
+    )
+    assert eligible(h, m, "old_age_allowance", on, with_rows(row)) == [True, False]
+    assert eligible(h, m, "old_age_allowance", on) == [False, False]
+
+
 @pytest.mark.parametrize(
     ("age", "days_after", "policy", "expected"),
     [
