@@ -142,20 +142,23 @@ def _decoded(rows: pl.DataFrame, source: str) -> pl.DataFrame:
 def person_facts(records: pl.DataFrame) -> pl.DataFrame:
     """One row per person with the facts of FACTS_SCHEMA (flags false and counts 0 when no list
     says otherwise; values null when unknown)."""
-    by_source = records.sort("valid_from", descending=True).partition_by(
-        "source", as_dict=True, include_key=False
-    )
+    # each list apart (the lists read for one value are sorted newest first on their own)
+    by_source = records.partition_by("source", as_dict=True, include_key=False)
     empty = records.clear().drop("source")
+    decoded: dict[str, pl.DataFrame] = {}
 
     def of(source: str) -> pl.DataFrame:
         return by_source.get((source,), empty)
 
     def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
-        rows = of(source).filter(pl.col("person_id").is_first_distinct())
+        newest_first = of(source).sort("valid_from", descending=True, maintain_order=True)
+        rows = newest_first.filter(pl.col("person_id").is_first_distinct())
         return _decoded(rows, source).select("person_id", **columns)
 
     def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:
-        rows = _decoded(of(source), source)
+        if source not in decoded:  # a list read for two parts is decoded once
+            decoded[source] = _decoded(of(source), source)
+        rows = decoded[source]
         if condition is not None:
             rows = rows.filter(condition)
         return rows.group_by("person_id").agg(**columns)
@@ -264,7 +267,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             emergency_on=_field("received_at").str.slice(0, 10).str.to_date(strict=False).max(),
         ),
     ]
-    persons = records.select("person_id").unique().sort("person_id")
+    persons = records["person_id"].unique().sort().to_frame()
     # each list's columns lined up with the persons, then side by side: joining them one after
     # the other would copy the columns gathered so far at every join (and a join on keys sorted
     # on both sides is twice as fast)
