@@ -41,7 +41,12 @@ MEMBER_COLUMNS: list[tuple[str, type[pl.DataType] | pl.DataType, tuple | None, s
     ("household_id", pl.Int64, None, "the household's key"),
     ("sex", pl.String, ("M", "F"), "公安 性别 / ID number"),
     ("birth_on", pl.Date, None, "公安 出生日期 / ID number"),
-    ("died_on", pl.Date, None, "公安 注销日期 where 人员状态 = 死亡注销; null = alive"),
+    (
+        "died_on",
+        pl.Date,
+        None,
+        "公安 注销日期 where 人员状态 = 死亡注销, else 民政 火化信息 死亡日期; null = alive",
+    ),
     (
         "is_excluded",
         pl.Boolean,
@@ -322,6 +327,7 @@ def _member_facts(m: pl.LazyFrame, on: dt.date) -> pl.LazyFrame:
         "n_seriously_ill": count(pl.col("has_serious_illness")),
         "n_pupils": count(pl.col("school_stage").is_in(list(PUPIL_STAGES))),
         "n_aged": count(age >= p("old_age_allowance_min_age")),
+        "n_age_unknown": unknown(age),
         "old_age_amount": only_counted(allowance),
     }
     sums = [
