@@ -114,7 +114,7 @@ def compute(
     with status and explanation) and classes (types, category, risk) per household."""
     step("计算指标")
     facts = person_facts(records)
-    people = members_with_facts(members, facts)
+    people = members_with_facts(members, facts, on=on)
     indicators = household_indicators(members, facts, on=on, people=people)
     step("政策认定")
     hh, mm = policy_inputs(households, members, facts, indicators, on=on, people=people)

@@ -21,6 +21,7 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | school_stage, is_dropout, is_left_behind, is_orphan, guardianship | 教育 学籍 | 辍学 = dropout |
 | receives_dibao, receives_tekun, receives_disability_living, receives_disability_care, receives_old_age | 民政 rolls | on the roll |
 | dibao_type | 民政 低保名册 保障类别 | 城市低保 / 农村低保 |
+| listed_age | 民政 高龄津贴 年龄, else 特困 年龄 | the age the roll states (for a person whose birth date no list gives) |
 | hotline_requests | 12345 | work orders from this person (求助 and 投诉 counted apart) |
 | emergency_kind, emergency_on | 12345 求助 诉求内容, 来电时间 | the newest 求助 telling of an emergency (火灾, 交通事故, 突发重病, 意外伤害: EMERGENCY_WORDS) and its day |
 | verified_on, verified_income, financial_assets, supporter | 民政 核对结果 核对日期, 月收入, 金融资产, 法定赡养人 | the newest 核对 report on the person (核对状态 已核对): verified monthly income (元), financial assets (元), whether a person with a legal duty of support is able ("able") or not ("none") |
@@ -67,6 +68,7 @@ FACTS_SCHEMA = {
     "receives_disability_living": pl.Boolean,
     "receives_disability_care": pl.Boolean,
     "receives_old_age": pl.Boolean,
+    "listed_age": pl.Int64,
     "hotline_requests": pl.Int64,
     "hotline_help_requests": pl.Int64,
     "emergency_kind": pl.String,
@@ -107,8 +109,8 @@ READS = {
         "guardianship",
     ],
     "minzheng_dibao": ["benefit_type"],
-    "minzheng_tekun": [],
-    "minzheng_gaoling": [],
+    "minzheng_tekun": ["age"],
+    "minzheng_gaoling": ["age"],
     "minzheng_binzang": ["died_on"],
     "hotline_12345": ["request_type", "message", "received_at"],
     "minzheng_hedui": ["checked_on", "status", "verified_income", "financial_assets", "supporter"],
@@ -236,8 +238,10 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             guardianship=_field("guardianship"),
         ),
         latest("minzheng_dibao", receives_dibao=pl.lit(True), dibao_type=_field("benefit_type")),
-        latest("minzheng_tekun", receives_tekun=pl.lit(True)),
-        latest("minzheng_gaoling", receives_old_age=pl.lit(True)),
+        latest("minzheng_tekun", receives_tekun=pl.lit(True), tekun_age=_field("age", pl.Int64)),
+        latest(
+            "minzheng_gaoling", receives_old_age=pl.lit(True), gaoling_age=_field("age", pl.Int64)
+        ),
         latest(
             "minzheng_hedui",
             # a report from before the status column was added counts as 已核对
@@ -291,6 +295,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("employed"))
         .when(pl.col("registered_unemployed"))
         .then(pl.lit("registered_unemployed")),
+        listed_age=pl.coalesce("gaoling_age", "tekun_age"),
         disability_grade=pl.coalesce("card_grade", "roll_grade"),
         disability_category=pl.coalesce("card_category", "roll_category"),
     )

@@ -112,12 +112,17 @@ def age_on(birth: pl.Expr, on: date) -> pl.Expr:
     return (years - before_birthday.cast(pl.Int32)).cast(pl.Int32)
 
 
-def members_with_facts(members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+def members_with_facts(members: pl.DataFrame, facts: pl.DataFrame, *, on: date) -> pl.DataFrame:
     """Each member with their person's facts (null where no list names them), in person order:
-    both sides sorted by person make it a merge join, 2–3× the hash join at a million homes."""
-    return members.sort("person_id").join(
+    both sides sorted by person make it a merge join, 2–3× the hash join at a million homes.
+    A member whose birth date no list gives but whose roll states an age (高龄津贴, 特困) is
+    taken as born that many years before `on`: a roll row kept without its ID number, that
+    linkage could not place, is such a person, and is 80 all the same."""
+    joined = members.sort("person_id").join(
         facts.sort("person_id"), on="person_id", how="left", maintain_order="left"
     )
+    from_roll = pl.date(pl.lit(on.year) - pl.col("listed_age"), on.month, min(on.day, 28))
+    return joined.with_columns(pl.col("birth_on").fill_null(from_roll))
 
 
 def household_indicators(
@@ -129,9 +134,9 @@ def household_indicators(
 ) -> pl.DataFrame:
     """members: household_id, person_id, relation, birth_on (Date). facts: facts.FACTS_SCHEMA.
     One row per household with the indicators of the table above. `people`, when the caller
-    has it, is members_with_facts(members, facts)."""
+    has it, is members_with_facts(members, facts, on=on)."""
     if people is None:
-        people = members_with_facts(members, facts)
+        people = members_with_facts(members, facts, on=on)
     people = people.with_columns(
         age=age_on(pl.col("birth_on"), on),
         living=~pl.col("is_dead").fill_null(False),

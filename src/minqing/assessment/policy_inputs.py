@@ -90,7 +90,7 @@ def policy_inputs(
     facts: facts.FACTS_SCHEMA. indicators: indicators.household_indicators(). `on`: the
     assessment date (ages). `people`, when the caller has it: members_with_facts()."""
     if people is None:
-        people = members_with_facts(members, facts)
+        people = members_with_facts(members, facts, on=on)
     member_frame = people.select(
         "household_id",
         sex=pl.col("sex").replace("", None),

@@ -579,13 +579,7 @@ def has_aged_member() -> Condition:
         "a member aged 80 or over",
         "岁",
         "高龄津贴（地方规定，来源弱）：按年龄段发放",
-        # no member known to be of age but one whose birth date no list gives: unknown (a roll
-        # row without its ID number makes such a person; a 错保 claim needs a known age)
-        pl.when(pl.col("n_aged") >= 1)
-        .then(True)
-        .when(pl.col("n_age_unknown") > 0)
-        .then(None)
-        .otherwise(False),
+        pl.col("n_aged") >= 1,
         _f(pl.col("oldest_age")),
         p("old_age_allowance_min_age"),
         *_param("old_age_allowance_min_age"),

@@ -327,7 +327,6 @@ def _member_facts(m: pl.LazyFrame, on: dt.date) -> pl.LazyFrame:
         "n_seriously_ill": count(pl.col("has_serious_illness")),
         "n_pupils": count(pl.col("school_stage").is_in(list(PUPIL_STAGES))),
         "n_aged": count(age >= p("old_age_allowance_min_age")),
-        "n_age_unknown": unknown(age),
         "old_age_amount": only_counted(allowance),
     }
     sums = [

@@ -162,21 +162,3 @@ def test_turning_an_age_on_the_assessment_date(age, days_after, policy, expected
 def test_age_on(birth, on, age):
     got = pl.select(age_on(pl.lit(birth), on)).item()
     assert got == age
-
-
-@pytest.mark.parametrize(
-    ("births", "expected"),
-    [
-        ([None], None),  # the only member's birth date is on no list: unknown, not "no"
-        ([None, 85], True),  # one member known to be 85 settles it
-        ([None, 40], None),
-        ([40], False),
-    ],
-)
-def test_an_unknown_birth_date_leaves_the_old_age_allowance_unknown(births, expected):
-    on = dt.date(2026, 10, 31)
-    h, m = frames(
-        {"area_code": "410811001001"},
-        [{"birth_on": born_aged(age, on) if age is not None else None} for age in births],
-    )
-    assert eligible(h, m, "old_age_allowance", on) == [expected]

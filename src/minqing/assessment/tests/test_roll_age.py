@@ -1,0 +1,54 @@
+"""A person known only from a roll row kept without its ID number (sources key_fallback) has no
+birth date; the age the 高龄津贴 or 特困 roll states stands in for it."""
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+from minqing.assessment.actions import compute
+
+ON = dt.date(2026, 10, 31)
+
+
+@pytest.mark.parametrize(
+    ("roll_age", "birth_on", "status"),
+    [
+        # only on the roll, aged 81 by it: receiving, not 错保 for want of a birth date
+        ("81", None, "receiving"),
+        # the roll says 78: the allowance is paid to someone under 80
+        ("78", None, "mismatch"),
+        # a birth date from another list wins over the roll's age
+        ("81", dt.date(1960, 1, 1), "mismatch"),
+        # no age anywhere: counted as under 80, as before
+        (None, None, "mismatch"),
+    ],
+)
+def test_the_rolls_age_stands_in_for_a_missing_birth_date(roll_age, birth_on, status):
+    fields = {"age": roll_age} if roll_age is not None else {}
+    records = pl.DataFrame(
+        [(1, "minzheng_gaoling", json.dumps(fields), "2026-10-31")],
+        schema={
+            "person_id": pl.Int64,
+            "source": pl.String,
+            "fields": pl.String,
+            "valid_from": pl.String,
+        },
+        orient="row",
+    )
+    members = pl.DataFrame(
+        [(1, 1, "head", birth_on, None)],
+        schema={
+            "household_id": pl.Int64,
+            "person_id": pl.Int64,
+            "relation": pl.String,
+            "birth_on": pl.Date,
+            "sex": pl.String,
+        },
+        orient="row",
+    )
+    households = pl.DataFrame({"household_id": [1], "area_code": ["41081100100101"]})
+    _, findings, _ = compute(records, members, households, on=ON)
+    found = findings.filter(pl.col("policy") == "old_age_allowance")["status"]
+    assert found.to_list() == [status]
