@@ -131,6 +131,13 @@ def stage(definition: SourceDefinition, table: Table, *, gazetteer=None) -> Stag
             address_parts = resolve(raw, gazetteer)
             values.setdefault("__address", checked.value)
 
+    community = next((f.column for f in definition.fields if f.field == "community_name"), None)
+    if address_parts is None and gazetteer is not None and community in frame.columns:
+        # a list without addresses that names the community (高龄津贴, 两项补贴) is placed in
+        # it: linkage compares names within a community, which places a row without its ID
+        from minqing.sources.normalizers.address import resolve
+
+        address_parts = resolve(frame[community], gazetteer)
     _cross_check(definition, frame, values, valid_ids, row_errors, flags)
     if definition.key_fallback:
         _fallback_keys(definition, frame, values, row_errors, flags)

@@ -119,3 +119,41 @@ def test_a_roll_row_without_its_id_number_is_kept_by_the_fallback_key():
         (4, "姓名", "必填项为空"),
         (4, "身份证号", "身份证号为空, 且姓名、所属社区不全, 无法识别此行"),
     ]
+
+
+def test_a_list_without_addresses_is_placed_in_the_community_it_names():
+    """高龄津贴 has no address column, only 所属社区: its rows get that community's code, so
+    linkage can compare names within it (and place a row kept without its ID number)."""
+    import polars as pl
+
+    from minqing.sources.normalizers.address import Gazetteer
+    from minqing.sources.pipeline import stage
+    from minqing.sources.readers import Table
+
+    gazetteer = Gazetteer(
+        areas=[
+            ("410811", "山阳区", "district", None),
+            ("410811001", "焦南街道", "street", "410811"),
+            ("410811001003", "学苑社区", "community", "410811001"),
+            ("410811001003001", "第一网格", "grid", "410811001003"),
+            ("410811001003002", "第二网格", "grid", "410811001003"),
+        ]
+    )
+    frame = pl.DataFrame(
+        {
+            "姓名": ["叶和宏", "袁萍"],
+            "身份证号": [None, None],
+            "年龄": ["88", "82"],
+            "津贴标准(元/月)": ["100", "100"],
+            "所属社区": ["学苑社区", "不存在社区"],
+            "联系电话": ["15502923851", None],
+            "__row": [2, 3],
+        }
+    )
+    staged = stage(
+        load_all()["minzheng_gaoling"],
+        Table(frame=frame, encoding=None, sheet="高龄津贴"),
+        gazetteer=gazetteer,
+    )
+    assert staged.records["area_code"].to_list() == ["410811001003", None]
+    assert staged.records["community_code"].to_list() == ["410811001003", ""]
