@@ -2,7 +2,8 @@
 
 A policy's eligibility is three-valued: true (every condition that matters passes), false (one
 fails), null (none fails but one is unknown — the household needs a check at the door). Asset
-conditions that are unknown count as passed (conditions.py explains why).
+conditions that are unknown count as passed (conditions.py explains why), except for a household
+marked `verification_declined` (the family did not authorize the 核对).
 
 The order of POLICIES is the order of evaluation: a policy that refers to another's eligibility
 (the layering 特困 → 低保 → 边缘 → 刚性支出, and the subsidies that follow from 低保) comes after it.
@@ -45,7 +46,11 @@ class Rule:
 
 def _leaf(code: str, assumed: frozenset[str]) -> pl.Expr:
     passed = pl.col(f"x__{code}").struct.field("passed")
-    return passed.fill_null(True) if code in assumed else passed
+    if code not in assumed:
+        return passed
+    # unknown assets count as passed, except for a family that declined the 核对: theirs stay
+    # unknown, and so does every policy resting on them (低保, and the subsidies that follow)
+    return pl.when(pl.col("verification_declined")).then(passed).otherwise(passed.fill_null(True))
 
 
 def all_of(*items: Rule | str) -> Rule:

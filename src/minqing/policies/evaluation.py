@@ -23,6 +23,8 @@ households — one row per household
     education_spend_12m  Float64 12-month education spending, 元 (null = 0)
     emergency_kind       String  recent emergency (火灾, 交通事故, 突发重病 …); null = none known
     has_supporter        Boolean an able person with a legal duty of support outside the household
+    verification_declined Boolean optional: the family declined the 核对 — its unknown assets
+                                 are not assumed to pass; missing or null = false
 
 members — one row per person linked to a household (the dead too: died_on decides)
     household_id         the household's key

@@ -237,7 +237,14 @@ def prepare(
 ) -> pl.DataFrame:
     """One row of facts per household, in the input order, with its parameters attached."""
     households, members = conform(households, members)
-    households = households.with_columns(pl.col("area_code").fill_null(PROVINCE))
+    declined = (
+        pl.col("verification_declined").fill_null(False)
+        if "verification_declined" in households.columns
+        else pl.lit(False)
+    )
+    households = households.with_columns(
+        pl.col("area_code").fill_null(PROVINCE), verification_declined=declined
+    )
     params = parameter_columns(table, on, households["area_code"])
     h = households.join(params, on="area_code", how="left", maintain_order="left")
 
