@@ -33,7 +33,9 @@ from minqing.synth.truth import PARAMS, household_truth
 
 # 2: the 两项补贴 and 高龄 rolls list the members paid in 错保 households too
 # 3: the 殡葬 火化信息 list (民政_殡葬火化信息.xlsx)
-GENERATOR_VERSION = 3
+# 4: truth's 特困 is every member's, as in the rules: an elderly couple both without capacity
+#    qualifies, not only a person alone; no member under 16
+GENERATOR_VERSION = 4
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
 
 Step = Callable[[str, int, int], None]  # (label, done, total)

@@ -99,6 +99,7 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
                 | pl.col("disability_grade").is_between(1, 2)
             )
         ).sum(),
+        under_16=(alive & (pl.col("age") < 16)).sum(),
         disabled=(alive & (pl.col("disability_grade") > 0)).sum(),
         severe_disabled=(alive & pl.col("disability_grade").is_between(1, 2)).sum(),
         serious_ill=(alive & (pl.col("serious_illness") != "")).sum(),
@@ -141,11 +142,19 @@ def household_truth(persons: pl.DataFrame, households: pl.DataFrame, seed: int) 
         & (pl.col("deposits") <= p["deposit_months"] * std * pl.col("members").clip(1)),
     )
     below = pl.col("per_capita_income") < pl.col("standard")
+    # 特困 is each member's: a household whose members all lack the capacity to work (a lone
+    # elderly person, an elderly couple, 五保 siblings), none under 16 (children are assessed for
+    # 低保 or as orphans), with no able supporter outside it and per-capita income, without the
+    # basic pension, under the standard
     tekun = (
-        (pl.col("members") == 1)
-        & (pl.col("no_capacity") == 1)
+        (pl.col("members") >= 1)
+        & (pl.col("no_capacity") == pl.col("members"))
+        & (pl.col("under_16") == 0)
         & ~pl.col("has_supporter")
-        & ((pl.col("income") - pl.col("basic_pension")) < pl.col("standard"))
+        & (
+            (pl.col("income") - pl.col("basic_pension")) / pl.col("members").clip(1)
+            < pl.col("standard")
+        )
         & pl.col("assets_ok")
     )
     df = df.with_columns(tekun=tekun)
