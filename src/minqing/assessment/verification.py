@@ -22,7 +22,7 @@ their yearly review, candidates for their first check.
 from __future__ import annotations
 
 import polars as pl
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment
 from minqing.policies import POLICY_LABELS
@@ -96,6 +96,7 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
         # a subquery, not the ids: a whole district's would pass SQLite's bound-parameter limit
         Membership.objects.filter(household_id__in=_asking_findings().values("household_id"))
         .filter(Q(person__died_on__isnull=True), person__is_active=True)
+        .exclude(Exists(_death_records()))
         .select_related("person", "household__area")
         .order_by("household_id", "relation", "person_id")
     )
@@ -113,6 +114,23 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
     ]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS[1:], pl.String))
     return frame.with_row_index("序号", offset=1).with_columns(pl.col("序号").cast(pl.String))
+
+
+def _death_records():
+    """The links of the member (OuterRef person_id) to a current record saying they died: the
+    register's 死亡注销, or the funeral homes' cremation list (assessment/facts.py reads the
+    same). Person.died_on is not kept up to date by linkage, so it alone let the dead be asked
+    for."""
+    from minqing.linkage.models import RecordLink
+    from minqing.sources.models import SourceRecord
+
+    saying_so = SourceRecord.objects.filter(
+        source_id=OuterRef("source_id"), key=OuterRef("key"), valid_to__isnull=True
+    ).filter(
+        Q(source__code="minzheng_binzang")
+        | Q(source__code="gongan_huji", fields__status="死亡注销")
+    )
+    return RecordLink.objects.filter(person_id=OuterRef("person_id")).filter(Exists(saying_so))
 
 
 def count_by_policy(households: pl.DataFrame) -> dict[str, int]:

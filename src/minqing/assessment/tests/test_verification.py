@@ -214,3 +214,24 @@ def tmp_path_of(content: bytes):
     path = Path(tempfile.mkdtemp()) / "申请.xlsx"
     path.write_bytes(content)
     return path
+
+
+def test_a_member_the_register_or_the_funeral_homes_say_died_is_not_asked_for(assessed):
+    from minqing.assessment.verification import households_to_verify, request_frame
+
+    asked = households_to_verify()
+    before = request_frame(asked)
+    on_register = {
+        r.id_number: r
+        for r in SourceRecord.objects.current().filter(
+            source__code="gongan_huji", id_number__in=before["身份证号"].to_list()
+        )
+    }
+    id_number = next(i for i in before["身份证号"].to_list() if i in on_register)
+    record = on_register[id_number]
+    fields = json.loads(record.fields) if isinstance(record.fields, str) else dict(record.fields)
+    record.fields = {**fields, "status": "死亡注销"}
+    record.save(update_fields=["fields"])
+    after = request_frame(asked)
+    assert id_number not in after["身份证号"].to_list()
+    assert after.height == before.height - 1
