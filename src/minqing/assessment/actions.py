@@ -32,7 +32,7 @@ from minqing.core.bulk import delete_ids, insert_frame, read_frame, update_frame
 from minqing.core.frames import json_list
 from minqing.core.jsonfields import to_json_text
 from minqing.linkage.models import RecordLink
-from minqing.policies import POLICY_LABELS, evaluate, resolve
+from minqing.policies import BASIC_LIVING, POLICY_LABELS, evaluate, resolve
 from minqing.registry.models import Household, Membership, Person
 from minqing.sources.models import Source, SourceRecord
 
@@ -47,8 +47,6 @@ RECEIPT = {
     "disability_care": pl.col("receives_disability_care"),
     "old_age_allowance": pl.col("receives_old_age"),
 }
-
-BASIC_LIVING = ("dibao_urban", "dibao_rural", "tekun")
 
 
 class AssessError(Exception):

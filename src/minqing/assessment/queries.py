@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment, Proposal
 from minqing.casework.queries import ledger_scope
-from minqing.policies import POLICY_LABELS
+from minqing.policies import BASIC_LIVING, POLICY_LABELS
 from minqing.policies.explain import described
 from minqing.registry.models import Household
 
@@ -95,6 +95,18 @@ def household_view(user, household: Household) -> dict:
         Finding.objects.filter(household=household),
         key=lambda f: (STATUS_ORDER.index(f.status), f.policy),
     )
+    # 应转未转: paid from the wrong basic-living roll while meeting another one
+    wrong_roll = [
+        POLICY_LABELS.get(f.policy, f.policy)
+        for f in findings
+        if f.policy in BASIC_LIVING and f.status == FindingStatus.MISMATCH
+    ]
+
+    def note(f: Finding) -> str:
+        if f.policy in BASIC_LIVING and f.status == FindingStatus.MISSED and wrong_roll:
+            return f"应转未转: 现享{'、'.join(wrong_roll)}, 但不符合其条件"
+        return ""
+
     return {
         "assessment": assessment,
         "types": [TYPE_LABELS.get(t, t) for t in _json(assessment.types)] if assessment else [],
@@ -105,6 +117,7 @@ def household_view(user, household: Household) -> dict:
                 "policy": POLICY_LABELS.get(f.policy, f.policy),
                 "status": f.status,
                 "status_label": f.get_status_display(),
+                "note": note(f),
                 "conditions": described(_json(f.explanation) or []),
             }
             for f in findings

@@ -6,7 +6,7 @@ its dates, areas and sources is parameters.py and data/parameters.csv; one funct
 condition in conditions.py; the 13 policies in catalogue.py. docs/policies.md has it all in prose.
 """
 
-from minqing.policies.catalogue import POLICIES, POLICY_CODES, POLICY_LABELS
+from minqing.policies.catalogue import BASIC_LIVING, POLICIES, POLICY_CODES, POLICY_LABELS
 from minqing.policies.conditions import CONDITIONS
 from minqing.policies.evaluation import check, evaluate
 from minqing.policies.facts import ContractError, age_on
@@ -21,6 +21,7 @@ from minqing.policies.parameters import (
 )
 
 __all__ = [
+    "BASIC_LIVING",
     "CONDITIONS",
     "POLICIES",
     "POLICY_CODES",

@@ -204,6 +204,8 @@ POLICIES: list[Policy] = [
 POLICY_CODES = [x.code for x in POLICIES]
 POLICY_LABELS = {x.code: x.label for x in POLICIES}
 POLICY_ENUM = pl.Enum(POLICY_CODES)
+# the guarantee of basic living: 低保 (urban or rural) and 特困 exclude each other
+BASIC_LIVING = ("dibao_urban", "dibao_rural", "tekun")
 
 
 def _check_order() -> None:

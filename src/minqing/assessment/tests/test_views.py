@@ -61,3 +61,22 @@ def test_roles_that_see_no_households_get_nothing(client, assessed, username):
     assert client.get(reverse("assessment:proposals")).status_code == 403
     any_household = Proposal.objects.first().household_id
     assert client.get(reverse("assessment:household", args=[any_household])).status_code == 404
+
+
+def test_a_household_paid_from_the_wrong_basic_living_roll_says_so(client, assessed):
+    from minqing.assessment.models import FindingStatus
+
+    finding = Finding.objects.filter(policy="dibao_urban").first()
+    household = finding.household
+    Finding.objects.filter(household=household).delete()
+    run = finding.run
+    Finding.objects.create(household=household, run=run, policy="dibao_urban", status="missed")
+    Finding.objects.create(
+        household=household, run=run, policy="tekun", status=FindingStatus.MISMATCH
+    )
+    login(client, "leader")
+    page = client.get(reverse("assessment:household", args=[household.pk]))
+    notes = {f["policy"]: f["note"] for f in page.context["findings"]}
+    assert notes["城市低保"] == "应转未转: 现享特困人员救助供养, 但不符合其条件"
+    assert notes["特困人员救助供养"] == ""
+    assert "应转未转" in page.content.decode()
