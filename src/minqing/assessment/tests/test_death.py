@@ -2,29 +2,17 @@
 (民政 殡葬 火化信息) where the register has not de-registered the person yet."""
 
 import datetime as dt
-import json
 
 import polars as pl
 import pytest
 
 from minqing.assessment.actions import compute
 from minqing.assessment.facts import person_facts
+from minqing.assessment.tests import frames
+from minqing.assessment.tests.frames import records
 
 ON = dt.date(2026, 10, 31)
 AREA = "41081100100101"
-
-
-def records(*rows):
-    return pl.DataFrame(
-        [(p, s, json.dumps(f, ensure_ascii=False), "2026-10-31") for p, s, f in rows],
-        schema={
-            "person_id": pl.Int64,
-            "source": pl.String,
-            "fields": pl.String,
-            "valid_from": pl.String,
-        },
-        orient="row",
-    )
 
 
 def huji(status, deregistered_on=""):
@@ -70,17 +58,7 @@ def _old_age_status(on_cremation_list: bool, with_son: bool) -> str | None:
     if with_son:
         rows.append((2, *huji("正常")))
         members.append((1, 2, "child", dt.date(1968, 6, 1), "M"))
-    member_frame = pl.DataFrame(
-        members,
-        schema={
-            "household_id": pl.Int64,
-            "person_id": pl.Int64,
-            "relation": pl.String,
-            "birth_on": pl.Date,
-            "sex": pl.String,
-        },
-        orient="row",
-    )
+    member_frame = frames.members(*members)
     households = pl.DataFrame({"household_id": [1], "area_code": [AREA]})
     _, findings, _ = compute(records(*rows), member_frame, households, on=ON)
     found = findings.filter(pl.col("policy") == "old_age_allowance")["status"]

@@ -1,25 +1,11 @@
 """Person facts from the department lists, on hand-made records."""
 
 import datetime as dt
-import json
 
-import polars as pl
 import pytest
 
 from minqing.assessment.facts import FACTS_SCHEMA, person_facts
-
-
-def records(*rows):
-    return pl.DataFrame(
-        [(p, s, json.dumps(f, ensure_ascii=False), at) for p, s, f, at in rows],
-        schema={
-            "person_id": pl.Int64,
-            "source": pl.String,
-            "fields": pl.String,
-            "valid_from": pl.String,
-        },
-        orient="row",
-    )
+from minqing.assessment.tests.frames import records
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 birth date; the age the 高龄津贴 or 特困 roll states stands in for it."""
 
 import datetime as dt
-import json
 
 import polars as pl
 import pytest
 
 from minqing.assessment.actions import compute
+from minqing.assessment.tests import frames
 
 ON = dt.date(2026, 10, 31)
 
@@ -27,27 +27,8 @@ ON = dt.date(2026, 10, 31)
 )
 def test_the_rolls_age_stands_in_for_a_missing_birth_date(roll_age, birth_on, status):
     fields = {"age": roll_age} if roll_age is not None else {}
-    records = pl.DataFrame(
-        [(1, "minzheng_gaoling", json.dumps(fields), "2026-10-31")],
-        schema={
-            "person_id": pl.Int64,
-            "source": pl.String,
-            "fields": pl.String,
-            "valid_from": pl.String,
-        },
-        orient="row",
-    )
-    members = pl.DataFrame(
-        [(1, 1, "head", birth_on, None)],
-        schema={
-            "household_id": pl.Int64,
-            "person_id": pl.Int64,
-            "relation": pl.String,
-            "birth_on": pl.Date,
-            "sex": pl.String,
-        },
-        orient="row",
-    )
+    records = frames.records((1, "minzheng_gaoling", fields))
+    members = frames.members((1, 1, "head", birth_on, None))
     households = pl.DataFrame({"household_id": [1], "area_code": ["41081100100101"]})
     _, findings, _ = compute(records, members, households, on=ON)
     found = findings.filter(pl.col("policy") == "old_age_allowance")["status"]
