@@ -87,7 +87,9 @@ def link(
     # a list keyed by ID number names each person once: two of its records with different valid
     # numbers are two people, whatever chain of other records joined them
     # (unless a person said they are the same: decisions win over every rule)
-    apart = cluster.same_list_pairs(records.join(clustered, on="unique_id"), _id_keyed_sources())
+    apart = cluster.same_list_pairs(
+        records.join(clustered, on="unique_id", maintain_order="left"), _id_keyed_sources()
+    )
     apart = cluster.without(apart, same)
     if apart.height:
         clustered = cluster.clusters(
@@ -97,7 +99,8 @@ def link(
             same=same,
             different=pl.concat([different, apart]),
         )
-    records = records.join(clustered, on="unique_id")
+    # the records stay in id order: golden records and households take the first of equals
+    records = records.join(clustered, on="unique_id", maintain_order="left")
     with transaction.atomic():
         run = LinkRun.objects.create(
             started_at=started_at,
@@ -125,7 +128,7 @@ def link(
             previous.select("source_id", "key", "person_id"),
             first_new_id=new_ids[0] if new_ids else 1,
         )
-        records = records.join(assigned, on="unique_id")
+        records = records.join(assigned, on="unique_id", maintain_order="left")
         step("生成人员综合记录")
         persons_new = _write_persons(records, retired)
         _write_links(records, previous, run)
@@ -455,9 +458,11 @@ def _write_review(
         .filter(pl.col("person_id_l") != pl.col("person_id_r"))
     )
     uncertain = scored.filter(pl.col("match_probability").is_between(low, match, closed="left"))
-    uncertain = uncertain.sort("match_probability", descending=True).unique(
-        ["person_id_l", "person_id_r"], keep="first"
-    )
+    # equal probabilities are common (same agreement pattern): ties go to the lower record ids,
+    # so the same pairs in any order ask the same questions
+    uncertain = uncertain.sort(
+        ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
+    ).unique(["person_id_l", "person_id_r"], keep="first", maintain_order=True)
     alone = person.filter((pl.col("source") == HOTLINE_SOURCE) & (pl.len().over("person_id") == 1))
     best = (
         pl.concat(
@@ -478,8 +483,8 @@ def _write_review(
                 ),
             ]
         )
-        .sort("p", descending=True)
-        .unique("unique_id", keep="first")
+        .sort(["p", "other_source", "other_key"], descending=[True, False, False])
+        .unique("unique_id", keep="first", maintain_order=True)
     )
     lonely = alone.join(best, on="unique_id", how="left")
     # a lone caller already asked about in a pair is asked once

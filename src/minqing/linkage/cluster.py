@@ -106,8 +106,10 @@ def _separate(labels: np.ndarray, edges: pl.DataFrame, cannot: pl.DataFrame) -> 
         parent = {int(m): int(m) for m in members}
         groups = {int(m): {int(m)} for m in members}
 
+        # equal probabilities are common (same agreement pattern): ties broken by the records,
+        # so the same pairs in any order give the same persons
         rows = comp_edges.filter(pl.col("c") == component).sort(
-            "match_probability", descending=True
+            ["match_probability", "i_l", "i_r"], descending=[True, False, False]
         )
         for a, b in zip(rows["i_l"].to_list(), rows["i_r"].to_list(), strict=True):
             ra, rb = _find(parent, a), _find(parent, b)

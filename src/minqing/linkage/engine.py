@@ -198,7 +198,13 @@ def train_and_score(
         comparisons = [c["output_column_name"] for c in trained["comparisons"]]
         keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
         keep += [f"gamma_{c}" for c in comparisons if f"gamma_{c}" in pairs.columns]
-        pairs = pairs.select(keep) if pairs.height else _empty_pairs()
+        # DuckDB's threads return the pairs in a different order on every run; whatever reads them
+        # in order (ties in probability, first-of-group) must see them the same way each time
+        pairs = (
+            pairs.select(keep).sort("unique_id_l", "unique_id_r")
+            if pairs.height
+            else _empty_pairs()
+        )
         return Scored(
             pairs=pairs, model_json=json.dumps(trained, ensure_ascii=False), comparisons=comparisons
         )
@@ -243,6 +249,8 @@ def regularized(model: dict) -> dict:
     u = λ·m + (1 − λ)·u_true. Solving for u_true (λ is the share of matching pairs, m the level's
     share among matches) takes the matches back out."""
     share = model.get("probability_two_random_records_match") or 0.0
+    if share:
+        model["probability_two_random_records_match"] = share = _settled(share)
     for comparison in model.get("comparisons", []):
         for level in comparison.get("comparison_levels", []):
             if level.get("is_null_level"):
@@ -254,9 +262,16 @@ def regularized(model: dict) -> dict:
                 continue
             if u is not None and m is not None and share:
                 u = (u - share * m) / (1 - share)
-            level["m_probability"] = max(m or 0.0, M_FLOOR)
-            level["u_probability"] = max(u or 0.0, U_FLOOR)
+            level["m_probability"] = _settled(max(m or 0.0, M_FLOOR))
+            level["u_probability"] = _settled(max(u or 0.0, U_FLOOR))
     return model
+
+
+def _settled(p: float) -> float:
+    """p to 10 significant digits. EM sums over the pairs on several threads, in whatever order
+    they finish: the last digit of an m differs from run to run (0.6703029933453188 or …187), and
+    so would every score that uses it, and every tie between scores."""
+    return float(f"{p:.10g}")
 
 
 def _empty_pairs() -> pl.DataFrame:

@@ -126,7 +126,8 @@ def _flags(records: pl.DataFrame, members: pl.DataFrame, households: pl.DataFram
         "key", flag=pl.struct(kind=pl.lit(NO_HEAD), detail=pl.lit("家庭成员中没有户主"))
     )
     # 低保 roll: the member's household against the household of the head the roll names
-    ids = records.filter(pl.col("id_valid")).select("id_number", "person_id").unique("id_number")
+    # one person per number, the same one every run (the lowest id, should two persons share it)
+    ids = records.filter(pl.col("id_valid")).group_by("id_number").agg(pl.col("person_id").min())
     key_of = members.select("person_id", "key")
     roll = (
         records.filter(pl.col("source") == "minzheng_dibao")

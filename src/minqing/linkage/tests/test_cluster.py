@@ -1,8 +1,9 @@
 """Clustering with people's decisions, and person ids that survive runs."""
 
+import numpy as np
 import polars as pl
 
-from minqing.linkage.cluster import assign_persons, clusters, same_list_pairs
+from minqing.linkage.cluster import _separate, assign_persons, clusters, same_list_pairs
 
 
 def pairs(*rows):
@@ -43,6 +44,23 @@ def test_different_decision_holds_even_through_other_records():
         frozenset({4}),
         frozenset({5}),
     }
+
+
+def test_kept_apart_records_split_the_same_way_whatever_order_equal_pairs_come_in():
+    # records 0–1 and 1–2 score the same and 0, 2 are different people: 1 goes with the same one
+    # every run, though DuckDB returns the pairs in another order each time
+    one_component = np.zeros(3, dtype=np.int64)
+    cannot = pl.DataFrame({"i_l": [0], "i_r": [2]})
+    results = [
+        _separate(
+            one_component,
+            pl.DataFrame(rows, schema=["i_l", "i_r", "match_probability"], orient="row"),
+            cannot,
+        ).tolist()
+        for rows in [[(0, 1, 0.9), (1, 2, 0.9)], [(1, 2, 0.9), (0, 1, 0.9)]]
+    ]
+    assert results[0] == results[1]
+    assert results[0][0] == results[0][1] != results[0][2]
 
 
 def test_different_decision_on_a_direct_pair_removes_it():
