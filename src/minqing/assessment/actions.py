@@ -472,6 +472,7 @@ def request_verification(out: Path | BinaryIO, *, by=None, request=None) -> dict
         name = "下载"
     result = {
         "households": households.height,
+        "without_id_numbers": verification.without_id_numbers(households),
         "persons": rows.height,
         "by_policy": verification.count_by_policy(households),
         "file": str(out) if isinstance(out, Path) else "",
@@ -480,7 +481,10 @@ def request_verification(out: Path | BinaryIO, *, by=None, request=None) -> dict
         "assessment.request_verification",
         by=by,
         request=request,
-        summary=f"导出核对申请名单: {result['households']} 户 {result['persons']} 人 → {name}",
+        summary=(
+            f"导出核对申请名单: {result['households']} 户 {result['persons']} 人 → {name}"
+            f" (其中 {result['without_id_numbers']} 户成员均无身份证号, 需入户核实)"
+        ),
         details={k: v for k, v in result.items() if k != "file"},
     )
     return result

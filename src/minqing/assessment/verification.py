@@ -93,10 +93,7 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
         )
     )
     members = (
-        # a subquery, not the ids: a whole district's would pass SQLite's bound-parameter limit
-        Membership.objects.filter(household_id__in=_asking_findings().values("household_id"))
-        .filter(Q(person__died_on__isnull=True), person__is_active=True)
-        .exclude(Exists(_death_records()))
+        _askable_members()
         .select_related("person", "household__area")
         .order_by("household_id", "relation", "person_id")
     )
@@ -114,6 +111,27 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
     ]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS[1:], pl.String))
     return frame.with_row_index("序号", offset=1).with_columns(pl.col("序号").cast(pl.String))
+
+
+def _askable_members():
+    """The members the 核对中心 can be asked about: alive, with an ID number (the center finds
+    people by it; a record kept without one cannot be sent)."""
+    # a subquery, not the ids: a whole district's would pass SQLite's bound-parameter limit
+    return (
+        Membership.objects.filter(household_id__in=_asking_findings().values("household_id"))
+        .filter(Q(person__died_on__isnull=True), person__is_active=True)
+        .exclude(Q(person__id_number="") | Q(person__id_number__isnull=True))
+        .exclude(Exists(_death_records()))
+    )
+
+
+def without_id_numbers(households: pl.DataFrame) -> int:
+    """Households of `households` (households_to_verify()) with no member the 核对中心 can be asked
+    about: they are settled at the door, not by a report."""
+    if not households.height:
+        return 0
+    sendable = set(_askable_members().values_list("household_id", flat=True).distinct())
+    return sum(1 for h in households["household_id"].to_list() if h not in sendable)
 
 
 def _death_records():

@@ -90,6 +90,7 @@ def verification_requests(request: HttpRequest) -> HttpResponse:
         "assessment/verification.html",
         {
             "households": households.height,
+            "without_id_numbers": verification.without_id_numbers(households),
             "by_policy": verification.count_by_policy(households),
             "by_street": verification.count_by_street(households),
             "valid_days": REPORT_VALID_DAYS,

@@ -29,6 +29,11 @@ class Command(BaseCommand):
         c.print(
             f"[bold]核对申请名单[/] {result['households']:,} 户 {result['persons']:,} 人 → {out}"
         )
+        if result["without_id_numbers"]:
+            c.print(
+                f"其中 {result['without_id_numbers']:,} 户成员均无身份证号, 无法报送核对中心, "
+                "需入户核实"
+            )
         table = Table(title="按政策(一户可有多项)")
         table.add_column("政策")
         table.add_column("户数", justify="right")
