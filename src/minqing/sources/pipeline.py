@@ -208,6 +208,7 @@ def _cross_check(definition, frame, values, ids, row_errors, flags) -> None:
 
 
 def _label(definition: SourceDefinition, names) -> str:
+    """The department's headers of our field `names`, as a user reads them: 姓名、所属社区."""
     columns = {f.field: f.column for f in definition.fields}
     return "、".join(columns[n] for n in names)
 
@@ -347,9 +348,7 @@ def _duplicates(
         first_hash=pl.col("content_hash").first().over("key"),
     )
     later = marked.filter(pl.col("row_number") != pl.col("first_row"))
-    key_label = "、".join(
-        next(f.column for f in definition.fields if f.field == k) for k in definition.key
-    )
+    key_label = _label(definition, definition.key)
     errors = later.select(
         row=pl.col("row_number").cast(pl.Int64),
         column=pl.lit(key_label),

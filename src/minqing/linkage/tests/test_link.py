@@ -28,15 +28,20 @@ def district(tmp_path_factory):
     return out
 
 
-@pytest.fixture
-def imported(db, district, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
+def _import(district, codes=None):
+    """The district's areas and places, and its lists (those of `codes`, else every one)."""
     load_areas(district / "areas.geojson")
     load_places(district / "places.geojson")
     for extract in EXTRACTS:
-        if extract.code in LISTS:
+        if codes is None or extract.code in codes:
             import_file(extract.code, district / "extracts" / extract.filename, channel="cli")
     return district
+
+
+@pytest.fixture
+def imported(db, district, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return _import(district, LISTS)
 
 
 def person_of(source_code: str) -> dict[str, int]:
@@ -84,11 +89,7 @@ class _Undo(Exception):
 def imported_all(db, district, settings, tmp_path):
     """Every list: more pairs of equal score, more records a list keeps apart."""
     settings.DATA_DIR = tmp_path
-    load_areas(district / "areas.geojson")
-    load_places(district / "places.geojson")
-    for extract in EXTRACTS:
-        import_file(extract.code, district / "extracts" / extract.filename, channel="cli")
-    return district
+    return _import(district)
 
 
 def test_the_same_records_link_into_the_same_persons_households_and_questions_every_time(
