@@ -26,7 +26,6 @@ from minqing.assessment.models import (
     ProposalStatus,
 )
 from minqing.assessment.policy_inputs import policy_inputs
-from minqing.assessment.verification import VERIFIED_POLICIES
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import delete_ids, insert_frame, read_frame, update_frame
 from minqing.core.frames import json_list
@@ -117,8 +116,7 @@ def compute(
     step("政策认定")
     hh, mm = policy_inputs(households, members, facts, indicators, on=on, people=people)
     results = evaluate(hh, mm, on=on, explain=False)
-    declined = hh.filter("verification_declined").select("household_id")
-    found = _findings(results, _receiving(members, facts), declined)
+    found = _findings(results, _receiving(members, facts))
     # explanations only for the rows kept (a few % of household × policy): building them for
     # every row was half of the policies' time; the second pass reads only those households
     explained = evaluate(
@@ -212,13 +210,11 @@ def _receiving(members: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _findings(
-    results: pl.DataFrame, receiving: pl.DataFrame, unverified: pl.DataFrame | None = None
-) -> pl.DataFrame:
+def _findings(results: pl.DataFrame, receiving: pl.DataFrame) -> pl.DataFrame:
     """household × policy rows worth keeping, with their status (漏保 / 错保 / …), in the order
-    of `results` (evaluate() without explanations). `receiving` comes from _receiving().
-    `unverified` (household_id): families that declined the 核对 — on a policy with an asset
-    test, what the rules found eligible on unknown assets stays 待核实 (undecided) for them."""
+    of `results` (evaluate() without explanations). `receiving` comes from _receiving(). A family
+    that declined the 核对 needs nothing here: the rules leave its unknown assets unknown
+    (`verification_declined`, policies/catalogue._leaf), so what rests on them is 待核实 already."""
     receiving = receiving.with_columns(pl.col("policy").cast(results.schema["policy"]))
     # only rows that may have a status: eligible (or unknown), or receiving — a few % of results
     # (those of households on a roll kept for the join, which is then a small one)
@@ -242,15 +238,6 @@ def _findings(
         rightly_paid.filter(pl.col("policy").is_in(list(BASIC_LIVING))).any().over("household_id")
     )
     joined = joined.with_columns(covered=basic & covered.fill_null(False))
-    if unverified is not None and unverified.height:
-        declined = pl.col("household_id").is_in(unverified["household_id"].implode()) & pl.col(
-            "policy"
-        ).is_in(list(VERIFIED_POLICIES))
-        joined = joined.with_columns(
-            eligible=pl.when(declined & pl.col("eligible") & ~pl.col("receiving"))
-            .then(pl.lit(None, pl.Boolean))
-            .otherwise(pl.col("eligible"))
-        )
     status = (
         pl.when(pl.col("receiving") & (pl.col("eligible") == False))  # noqa: E712
         .then(pl.lit(FindingStatus.MISMATCH.value))

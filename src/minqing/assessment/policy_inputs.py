@@ -177,20 +177,9 @@ def policy_inputs(
     return household_frame, member_frame
 
 
-def unverified_households(members: pl.DataFrame, facts: pl.DataFrame, *, on: date) -> pl.DataFrame:
-    """household_id of the families that declined the 核对 (an answer 未授权 within the report's
-    validity, on or before `on`) and have no valid report: their unknown assets cannot be
-    assumed to pass, so an eligibility that rests on them stays 待核实 (actions._findings).
-    policy_inputs() marks the same families (`verification_declined`) on the frame it joins
-    anyway."""
-    people = members.select("household_id", "person_id").join(
-        facts.select("person_id", "verified_on", "refused_on"), on="person_id", how="left"
-    )
-    return _declined(people, on).filter("verification_declined").select("household_id")
-
-
 def _declined(people: pl.DataFrame, on: date) -> pl.DataFrame:
-    """household_id, verification_declined, over members joined with their facts."""
+    """household_id, verification_declined: a member answered 未授权 (on or before `on`, within
+    a report's validity) and no member has a valid report. Over members joined with their facts."""
     refused = pl.col("refused_on")
     declined = (
         refused.is_not_null()

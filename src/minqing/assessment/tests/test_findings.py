@@ -1,13 +1,15 @@
 """Which household × policy pairs become 漏保 / 错保 / receiving: the status rules of _findings;
 what _with_explanations stores of each condition."""
 
+import datetime as dt
 import json
 
 import polars as pl
 import pytest
 
-from minqing.assessment.actions import _findings, _receiving, _with_explanations
+from minqing.assessment.actions import _findings, _receiving, _with_explanations, compute
 from minqing.assessment.facts import FACTS_SCHEMA
+from minqing.assessment.tests import frames
 
 
 def _status(eligible: dict[str, bool | None], receives: dict[str, bool]) -> dict[str, str]:
@@ -114,27 +116,30 @@ def test_finding_status(eligible, receives, expected):
     assert _status(eligible, receives) == expected
 
 
-def test_a_family_that_declined_the_check_stays_undecided_where_assets_matter():
-    results = pl.DataFrame(
-        {
-            "household_id": [1, 1, 1, 2],
-            "policy": ["dibao_urban", "old_age_allowance", "tekun", "dibao_urban"],
-            "eligible": [True, True, True, True],
-            "amount": [None] * 4,
-        },
-        schema_overrides={"eligible": pl.Boolean, "amount": pl.Float64},
+def test_a_family_that_declined_the_check_is_undecided_where_assets_matter():
+    """Through compute(): two like families, one of which did not sign the 核对 authorization."""
+
+    def family(person_id: int, declined: bool) -> list:
+        rows = [
+            (person_id, "gongan_huji", {"hukou_type": "非农业家庭户口", "status": "正常"}),
+            (person_id, "renshe_shiye", {"receives_unemployment_benefit": "否"}),
+        ]
+        if declined:
+            rows.append(
+                (person_id, "minzheng_hedui", {"status": "refused", "checked_on": "2026-10-01"})
+            )
+        return rows
+
+    members = frames.members(
+        (1, 1, "head", dt.date(1980, 5, 1), "M"), (2, 2, "head", dt.date(1980, 5, 1), "M")
     )
-    members = pl.DataFrame({"household_id": [1, 2], "person_id": [7, 8]})
-    row = {c: None for c in FACTS_SCHEMA}
-    facts = pl.DataFrame(
-        [{**row, "person_id": 7, "receives_tekun": True}, {**row, "person_id": 8}],
-        schema=FACTS_SCHEMA,
+    households = pl.DataFrame({"household_id": [1, 2], "area_code": ["41081100100101"] * 2})
+    records = frames.records(*family(1, declined=True), *family(2, declined=False))
+    _, findings, _ = compute(records, members, households, on=dt.date(2026, 10, 31))
+    status = dict(
+        findings.filter(pl.col("policy") == "dibao_urban")
+        .select("household_id", "status")
+        .iter_rows()
     )
-    found = _findings(results, _receiving(members, facts), pl.DataFrame({"household_id": [1]}))
-    status = {(h, p): s for h, p, s in found.select("household_id", "policy", "status").iter_rows()}
-    # declined: 低保 on unknown assets is 待核实, not 漏保; no asset test, no change; on the roll
-    # and eligible, still receiving
-    assert status[(1, "dibao_urban")] == "undecided"
-    assert status[(1, "old_age_allowance")] == "missed"
-    assert status[(1, "tekun")] == "receiving"
-    assert status[(2, "dibao_urban")] == "missed"
+    # unknown deposits pass for a family not asked yet: 漏保; for one that declined, 待核实
+    assert status == {1: "undecided", 2: "missed"}

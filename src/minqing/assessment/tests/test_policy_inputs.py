@@ -208,8 +208,6 @@ def test_an_emergency_told_to_the_hotline_counts_while_recent(told_on, kind):
 
 
 def test_families_that_declined_the_check_and_have_no_report():
-    from minqing.assessment.policy_inputs import unverified_households
-
     members = pl.DataFrame(
         [
             (h, p, "head", date(1960, 1, 1), "M")
@@ -230,4 +228,8 @@ def test_families_that_declined_the_check_and_have_no_report():
         row.update(person_id=person_id, **values)
         rows.append(row)
     facts = pl.DataFrame(rows, schema=FACTS_SCHEMA)
-    assert unverified_households(members, facts, on=ON)["household_id"].to_list() == [1]
+    households = pl.DataFrame({"household_id": [1, 2, 3, 4], "area_code": ["41081100100101"] * 4})
+    indicators = household_indicators(members, facts, on=ON)
+    hh, _ = policy_inputs(households, members, facts, indicators, on=ON)
+    declined = hh.sort("household_id").select("household_id", "verification_declined")
+    assert declined.rows() == [(1, True), (2, False), (3, False), (4, False)]
