@@ -349,7 +349,7 @@ def _write_households(records: pl.DataFrame) -> int:
             "area_code",
             "address",
             "building_code",
-            "room",
+            "dwelling",
             "id_number",
             "id_valid",
         )

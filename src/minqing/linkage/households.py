@@ -2,12 +2,13 @@
 
 1. A person on the household register (公安 户籍) belongs to the household of their 户号, with
    the relation the register gives.
-2. Anyone else belongs with the people at the same dwelling (building and room) who are not on
-   the register either; someone with no known dwelling is a household of one.
+2. Anyone else belongs with the people at the same dwelling (the room of an estate's building,
+   the house of a village: prepare.dwelling) who are not on the register either; someone with
+   no known dwelling is a household of one.
 3. Checks, flagged for a person to review: a 低保 roll that puts a member with a head of another
    household (a person in two households), and a household without a head.
 
-Household keys ("hukou:<户号>", "home:<building>/<room>", "person:<id>") are stable across runs,
+Household keys ("hukou:<户号>", "home:<dwelling>", "person:<id>") are stable across runs,
 so households keep their ids. Pure Polars, no Django.
 """
 
@@ -52,8 +53,8 @@ def relation(words: pl.Expr) -> pl.Expr:
 
 
 def build_households(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """records: person_id, source, fields (JSON text), area_code, address, building_code, room,
-    id_number, id_valid. Returns (households: key, number, area_code, address, building_code,
+    """records: person_id, source, fields (JSON text), area_code, address, building_code,
+    dwelling, id_number, id_valid. Returns (households: key, number, area_code, address, building_code,
     flags; memberships: key, person_id, relation)."""
     register = (
         records.filter(pl.col("source") == "gongan_huji")
@@ -74,18 +75,18 @@ def build_households(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         address="address",
         building_code="building_code",
     )
-    # everyone else: their best-known home (the record with a room, else any with an address)
+    # everyone else: their best-known home (the record naming a dwelling, else any with an address)
     others = (
         records.filter(~pl.col("person_id").is_in(on_register["person_id"].implode()))
         .sort(
-            [pl.col("room").is_null(), pl.col("building_code").is_null(), "person_id"],
+            [pl.col("dwelling").is_null(), pl.col("building_code").is_null(), "person_id"],
         )
         .unique("person_id", keep="first", maintain_order=True)
     )
     at_home = others.select(
         "person_id",
-        key=pl.when(pl.col("building_code").is_not_null() & pl.col("room").is_not_null())
-        .then(pl.lit("home:") + pl.col("building_code") + pl.lit("/") + pl.col("room"))
+        key=pl.when(pl.col("dwelling").is_not_null())
+        .then(pl.lit("home:") + pl.col("dwelling"))
         .otherwise(pl.lit("person:") + pl.col("person_id").cast(pl.String)),
         number=pl.lit(None, dtype=pl.String),
         relation=pl.lit(None, dtype=pl.String),

@@ -3,7 +3,7 @@
 Column names are those of the frame `prepare.comparison_frame` builds from source records:
 name, name_pinyin, surname_pinyin, birth_on (ISO text), birth_from_id, id_number, id_valid, phone,
 sex,
-community_code, estate_code, building_code, room.
+community_code, estate_code, building_code, room, dwelling (building or village + room).
 
 Every comparison uses SQL that Splink translates for DuckDB and Spark alike (levenshtein,
 levenshtein and jaro_winkler exist in both), so one trained model file runs on either.
@@ -24,7 +24,7 @@ BLOCKING_RULES = [
     block_on("surname_pinyin", "birth_on"),
     block_on("name_pinyin", "substr(birth_on, 1, 4)"),
     block_on("name_pinyin", "community_code"),
-    block_on("building_code", "room", "surname_pinyin"),
+    block_on("dwelling", "surname_pinyin"),
     # an ID typo, for lists with neither phone nor address: one wrong digit or one swap of
     # neighbours leaves the first nine digits, or the last nine, or digits 1–6 and 13–18 intact
     block_on("substr(id_number, 1, 9)", "name_pinyin"),
@@ -33,6 +33,8 @@ BLOCKING_RULES = [
 ]
 
 RARE_AMONG_MATCHES = {"m_probability": 1e-3, "fix_m_probability": True}
+PARTIAL_SAME_SURNAME = "仅有称呼, 同姓"
+PARTIAL_OTHER_SURNAME = "仅有称呼, 不同姓"
 ID_OF_ANOTHER = "无号码, 或同号不同名(不计)"
 BIRTH_FROM_SAME_ID = "无日期, 或均由同一身份证号推算(不计)"
 
@@ -78,18 +80,20 @@ def _name_comparison() -> cl.CustomComparison:
                 cll.ExactMatchLevel("surname_pinyin"),
                 cll.JaroWinklerLevel("name_pinyin", 0.88),
             ).configure(label_for_charts="同姓, 拼音相近"),
-            # a caller who gave only a form of address (王女士): the surname is all there is
+            # a caller who gave only a form of address (王女士): the surname is all there is.
+            # No training block reaches these records (no ID, birth date or full name), so EM
+            # never sets their m: engine.regularized derives it from their u
             cll.And(
                 cll.Or(
                     cll.CustomLevel("name_pinyin_l IS NULL"),
                     cll.CustomLevel("name_pinyin_r IS NULL"),
                 ),
                 cll.ExactMatchLevel("surname_pinyin"),
-            ).configure(label_for_charts="仅有称呼, 同姓"),
+            ).configure(label_for_charts=PARTIAL_SAME_SURNAME),
             cll.Or(
                 cll.CustomLevel("name_pinyin_l IS NULL"),
                 cll.CustomLevel("name_pinyin_r IS NULL"),
-            ).configure(label_for_charts="仅有称呼, 不同姓"),
+            ).configure(label_for_charts=PARTIAL_OTHER_SURNAME),
             cll.ElseLevel().configure(label_for_charts="不同"),
         ],
         comparison_description="姓名",
@@ -171,9 +175,9 @@ def _address_comparison() -> cl.CustomComparison:
         output_column_name="address",
         comparison_levels=[
             cll.NullLevel("community_code"),
-            cll.And(cll.ExactMatchLevel("building_code"), cll.ExactMatchLevel("room")).configure(
-                label_for_charts="同一户(楼栋+房号)"
-            ),
+            # the same room of a building, or the same house of a village (rural addresses name
+            # no building)
+            cll.ExactMatchLevel("dwelling").configure(label_for_charts="同一户(楼栋或村+房号)"),
             cll.ExactMatchLevel("building_code").configure(label_for_charts="同一楼栋"),
             cll.ExactMatchLevel("estate_code").configure(label_for_charts="同一小区"),
             cll.ExactMatchLevel("community_code").configure(label_for_charts="同一社区"),

@@ -50,6 +50,7 @@ COMPARISON_COLUMNS = [
     "estate_code",
     "building_code",
     "room",
+    "dwelling",
 ]
 PARTIAL_NAME = "仅有称呼"
 FIELDS_NEEDED = {"gongan_huji", "minzheng_dibao"}
@@ -98,7 +99,8 @@ def id_valid(ids: pl.Expr) -> pl.Expr:
 
 
 def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
-    """Add what the model compares: blanks as nulls, partial names, ID validity, birth source."""
+    """Add what the model compares: blanks as nulls, partial names, ID validity, birth source,
+    the dwelling."""
     text = [c for c, t in records.schema.items() if t == pl.String and c not in ("fields", "flags")]
     frame = records.with_columns([pl.col(c).replace("", None) for c in text])
     partial = pl.col("flags").fill_null("").str.contains(PARTIAL_NAME)
@@ -115,4 +117,12 @@ def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
         id_valid=id_valid(pl.col("id_number")),
         birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
         birth_on=pl.col("birth_on").dt.strftime("%Y-%m-%d"),
+        dwelling=dwelling(pl.col("building_code"), pl.col("community_code"), pl.col("room")),
     )
+
+
+def dwelling(building: pl.Expr, community: pl.Expr, room: pl.Expr) -> pl.Expr:
+    """One key per dwelling: the room in its building on an estate ("<building>/2-402"), the house
+    in its village where a rural address has no building ("<village>/3-15"); null without a room.
+    Blanks must already be nulls."""
+    return pl.concat_str([pl.coalesce(building, community), room], separator="/")

@@ -3,6 +3,8 @@
 The model is one trained by `minqing link` on a synthetic district (tests/data/person_model.json),
 scored with Splink on DuckDB, then clustered as a run would."""
 
+import json
+import math
 from pathlib import Path
 
 import polars as pl
@@ -10,8 +12,15 @@ import pytest
 
 from minqing.core.idnumbers import check_char
 from minqing.linkage.cluster import clusters
-from minqing.linkage.engine import parameters, train_and_score
-from minqing.linkage.prepare import COMPARISON_COLUMNS, id_valid
+from minqing.linkage.engine import (
+    M_FLOOR,
+    SURNAME_MISHEARD,
+    parameters,
+    regularized,
+    train_and_score,
+)
+from minqing.linkage.model import PARTIAL_OTHER_SURNAME, PARTIAL_SAME_SURNAME
+from minqing.linkage.prepare import COMPARISON_COLUMNS, dwelling, id_valid
 
 MODEL = (Path(__file__).parent / "data" / "person_model.json").read_text(encoding="utf-8")
 
@@ -55,6 +64,8 @@ ROWS = [
     ("lq", "李强", "liqiang", "li", LI, None, "B1", "1-102", True),
     ("lq", "李强", "liqiang", "li", LI, "13900000002", "B1", "1-102", False),
     ("lq", None, None, "li", None, "13900000002", "B1", "1-102", False),
+    # … and another "李先生" from a phone no list knows: his home, surname and sex are all there is
+    ("lq", None, None, "li", None, "13900000009", "B1", "1-102", False),
     # 赵兰: register; a 医保 row carrying 李强's ID number under her own name (a relative's number)
     ("zl", "赵兰", "zhaolan", "zhao", ZHAO, "13700000003", "B1", "1-102", True),
     ("zl", "赵兰", "zhaolan", "zhao", LI, "13700000003", None, None, False),
@@ -63,6 +74,35 @@ ROWS = [
     ("zw2", "张伟", "zhangwei", "zhang", valid("41081119910202002"), None, "B3", "3-301", True),
 ]
 
+# person, name, pinyin, surname, id, phone, village, house, birth given: rural addresses name the
+# village and the house, no building
+VILLAGE_ROWS = [
+    # 高芳 of 西于村 6组130号: the register, and a hotline call giving her name and her house
+    (
+        "gf",
+        "高芳",
+        "gaofang",
+        "gao",
+        valid("41081119930101012"),
+        None,
+        "410811200202",
+        "6-130",
+        True,
+    ),
+    ("gf", "高芳", "gaofang", "gao", None, "18500000001", "410811200202", "6-130", False),
+    # a namesake at the same house number of another village
+    (
+        "gf2",
+        "高芳",
+        "gaofang",
+        "gao",
+        valid("41081119880808024"),
+        None,
+        "410811200203",
+        "6-130",
+        True,
+    ),
+]
 
 # Strangers around them, so that names have realistic frequencies (term-frequency weights) and
 # the five people above are not the whole world
@@ -85,25 +125,29 @@ STRANGERS = [
 
 
 def frame() -> pl.DataFrame:
+    """ROWS, VILLAGE_ROWS and STRANGERS, in that order, as the frame linkage compares."""
     from pypinyin import lazy_pinyin
 
     strangers = [
         (p, n, "".join(lazy_pinyin(n)), lazy_pinyin(n[0])[0], *rest)
         for p, n, _, _, *rest in STRANGERS
     ]
-    records = pl.DataFrame(
+    columns = ["name", "name_pinyin", "surname_pinyin", "id_number", "phone"]
+    on_estates = pl.DataFrame(
         [r[1:] for r in ROWS + strangers],
-        schema=[
-            "name",
-            "name_pinyin",
-            "surname_pinyin",
-            "id_number",
-            "phone",
-            "building_code",
-            "room",
-            "birth_given",
-        ],
+        schema=[*columns, "building_code", "room", "birth_given"],
         orient="row",
+    ).with_columns(
+        community_code=pl.when(pl.col("building_code").is_not_null()).then(pl.lit("410811001001"))
+    )
+    in_villages = pl.DataFrame(
+        [r[1:] for r in VILLAGE_ROWS],
+        schema=[*columns, "community_code", "room", "birth_given"],
+        orient="row",
+    ).with_columns(building_code=pl.lit(None, dtype=pl.String))
+    records = pl.concat(
+        [on_estates.head(len(ROWS)), in_villages, on_estates.tail(len(STRANGERS))],
+        how="diagonal",
     )
     birth = (
         pl.col("id_number")
@@ -111,20 +155,22 @@ def frame() -> pl.DataFrame:
         .str.to_date("%Y%m%d", strict=False)
         .dt.strftime("%Y-%m-%d")
     )
+    # the ID number's 17th digit tells the sex; a caller without one is known by their title:
+    # 先生 on the estate, a woman (高芳) in the village
+    from_id = (
+        pl.when(pl.col("id_number").str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
+        .then(pl.lit("M"))
+        .otherwise(pl.lit("F"))
+    )
+    untold = pl.when(pl.col("building_code").is_null()).then(pl.lit("F")).otherwise(pl.lit("M"))
     return records.with_columns(
         unique_id=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
         birth_on=birth,
         birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
         id_valid=id_valid(pl.col("id_number")),
-        sex=pl.when(pl.col("id_number").is_null())
-        .then(pl.lit("M"))
-        .otherwise(
-            pl.when(pl.col("id_number").str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
-            .then(pl.lit("M"))
-            .otherwise(pl.lit("F"))
-        ),
-        community_code=pl.when(pl.col("building_code").is_not_null()).then(pl.lit("410811001001")),
+        sex=pl.when(pl.col("id_number").is_null()).then(untold).otherwise(from_id),
         estate_code=pl.col("building_code"),
+        dwelling=dwelling(pl.col("building_code"), pl.col("community_code"), pl.col("room")),
     ).select("unique_id", *COMPARISON_COLUMNS)
 
 
@@ -135,7 +181,7 @@ def persons() -> dict[str, set]:
     result = clusters(records["unique_id"], scored.pairs, threshold=0.8)
     label = dict(zip(result["unique_id"].to_list(), result["cluster"].to_list(), strict=True))
     found: dict[str, set] = {}
-    for uid, row in enumerate(ROWS + STRANGERS, start=1):
+    for uid, row in enumerate(ROWS + VILLAGE_ROWS + STRANGERS, start=1):
         found.setdefault(row[0], set()).add(label[uid])
     return found
 
@@ -146,6 +192,34 @@ def test_homophone_typo_and_swapped_digits_are_the_same_person(persons):
 
 def test_a_hotline_caller_who_gave_only_a_title_joins_by_phone_and_home(persons):
     assert len(persons["lq"]) == 1
+
+
+def test_a_villager_is_found_at_her_house_without_a_building(persons):
+    assert len(persons["gf"]) == 1
+    assert persons["gf"].isdisjoint(persons["gf2"])
+
+
+def test_a_title_only_callers_surname_counts_for_what_it_says():
+    # EM never reaches these levels (m untrained); u as a 100k-household district's sample gives
+    model = regularized(
+        {
+            "comparisons": [
+                {
+                    "output_column_name": "name",
+                    "comparison_levels": [
+                        {"label_for_charts": PARTIAL_SAME_SURNAME, "u_probability": 0.0002},
+                        {"label_for_charts": PARTIAL_OTHER_SURNAME, "u_probability": 0.004},
+                    ],
+                }
+            ]
+        }
+    )
+    weights = {r["level"]: r["weight"] for r in parameters(json.dumps(model))}
+    # a shared surname is about as telling as it is rare among strangers (1 in 20 here) …
+    assert weights[PARTIAL_SAME_SURNAME] == pytest.approx(math.log2(0.0042 * 0.98 / 0.0002))
+    # … and another surname counts against, as far as the floor on m lets one level count
+    assert weights[PARTIAL_OTHER_SURNAME] == pytest.approx(math.log2(M_FLOOR / 0.004))
+    assert 0.0042 * SURNAME_MISHEARD < M_FLOOR
 
 
 def test_a_relatives_id_number_does_not_merge_two_people(persons):

@@ -6,12 +6,22 @@ import polars as pl
 import pytest
 
 from minqing.linkage.households import NO_HEAD, TWO_HOUSEHOLDS, build_households, relation
+from minqing.linkage.prepare import dwelling
 
 COLUMNS = {
     "person_id": pl.Int64,
     **{
         c: pl.String
-        for c in ["source", "fields", "area_code", "address", "building_code", "room", "id_number"]
+        for c in [
+            "source",
+            "fields",
+            "area_code",
+            "address",
+            "community_code",
+            "building_code",
+            "room",
+            "id_number",
+        ]
     },
     "id_valid": pl.Boolean,
 }
@@ -26,6 +36,7 @@ def record(
     room=None,
     id_number=None,
     head_id=None,
+    community="410811001001",
 ):
     fields = {}
     if number:
@@ -40,6 +51,7 @@ def record(
         json.dumps(fields, ensure_ascii=False),
         "41081100100101",
         "某地址",
+        community,
         building,
         room,
         id_number,
@@ -48,7 +60,10 @@ def record(
 
 
 def build(*rows):
-    found, members = build_households(pl.DataFrame(rows, schema=COLUMNS, orient="row"))
+    records = pl.DataFrame(rows, schema=COLUMNS, orient="row").with_columns(
+        dwelling=dwelling(pl.col("building_code"), pl.col("community_code"), pl.col("room"))
+    )
+    found, members = build_households(records)
     by_key = {k: sorted(p) for k, p in members.group_by("key").agg(pl.col("person_id")).rows()}
     flags = {k: json.loads(f) for k, f in found.select("key", "flags").rows()}
     relations = dict(members.select("person_id", "relation").rows())
@@ -96,6 +111,17 @@ def test_people_off_the_register_are_grouped_by_dwelling_or_alone():
     )
     assert by_key == {"home:B1/2-402": [5, 6], "person:7": [7]}
     assert relations[5] == "head" and relations[6] == "other"
+
+
+def test_a_village_house_is_a_dwelling_without_a_building():
+    by_key, _, _ = build(
+        # 西于村3组15号: a rural address names the village and the house, no building
+        record(5, source="hotline_12345", room="3-15", community="410811200202"),
+        record(6, source="minzheng_gaoling", room="3-15", community="410811200202"),
+        # the same house number in another village is another house
+        record(7, source="yibao_feiyong", room="3-15", community="410811200203"),
+    )
+    assert by_key == {"home:410811200202/3-15": [5, 6], "home:410811200203/3-15": [7]}
 
 
 def test_a_household_without_a_head_is_flagged():

@@ -41,12 +41,16 @@ def frame(**columns):
         "sex": [None],
         "birth_on": [None],
         "phone": ["13812345678"],
+        "community_code": [None],
+        "building_code": [None],
+        "room": [None],
         "flags": ["[]"],
         "fields": ["{}"],
         "birth_given": [False],
     }
     base.update(columns)
-    return pl.DataFrame(base, schema_overrides={"sex": pl.String, "birth_on": pl.Date})
+    text = {c: pl.String for c in ("sex", "community_code", "building_code", "room")}
+    return pl.DataFrame(base, schema_overrides={**text, "birth_on": pl.Date})
 
 
 @pytest.mark.parametrize(
