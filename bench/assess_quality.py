@@ -50,7 +50,28 @@ def ours_from_database() -> dict[str, pl.DataFrame]:
         "WHERE status IN ('open', 'confirmed')",
         schema={"household_id": pl.Int64, "kind": pl.String, "status": pl.String},
     )
-    return {"records": records, "members": members, "findings": findings, "proposals": proposals}
+    # households a member of which refused the 核对 authorization (核对状态 未授权): the rules
+    # cannot settle their income and assets, and say so (待核实)
+    reports = read_frame(
+        f"SELECT l.person_id AS person_id, r.fields AS fields FROM {SourceRecord._meta.db_table} r "
+        f"JOIN {RecordLink._meta.db_table} l ON l.source_id = r.source_id AND l.key = r.key "
+        f"JOIN {Source._meta.db_table} s ON s.id = r.source_id "
+        "WHERE r.valid_to IS NULL AND s.code = 'minzheng_hedui'",
+        schema={"person_id": pl.Int64, "fields": pl.String},
+    )
+    refused = (
+        reports.filter(pl.col("fields").str.json_path_match("$.status") == "refused")
+        .join(members, on="person_id")
+        .select("household_id")
+        .unique()
+    )
+    return {
+        "records": records,
+        "members": members,
+        "findings": findings,
+        "proposals": proposals,
+        "refused": refused,
+    }
 
 
 def household_map(ours: dict[str, pl.DataFrame], truth_dir: Path) -> pl.DataFrame:
@@ -98,6 +119,7 @@ def scores(ours: dict[str, pl.DataFrame], truth_dir: Path) -> dict:
     )
     ours_any = mapping.select("household_id", "truth_household")
     findings = ours["findings"]
+    refused = ours.get("refused", pl.DataFrame(schema={"household_id": pl.Int64}))
     result: dict = {
         "households_ours": ours["members"]["household_id"].n_unique(),
         "households_truth": truth.height,
@@ -116,11 +138,19 @@ def scores(ours: dict[str, pl.DataFrame], truth_dir: Path) -> dict:
         )
         p = hits_p / predicted.height if predicted.height else None
         r = found.height / actual.height if actual.height else None
+        # recall over the truth households whose family did not refuse the 核对: what the data
+        # lets the rules decide
+        consented = actual.join(
+            main.join(refused, on="household_id", how="semi"), on="truth_household", how="anti"
+        )
+        found_c = found.join(consented, on="truth_household", how="semi").height
         return {
             "predicted": predicted.height,
             "true": actual.height,
             "precision": round(p, 3) if p is not None else None,
             "recall": round(r, 3) if r is not None else None,
+            "true_consented": consented.height,
+            "recall_consented": round(found_c / consented.height, 3) if consented.height else None,
         }
 
     eligible_status = ["eligible", "missed", "receiving"]
