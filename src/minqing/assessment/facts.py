@@ -7,7 +7,7 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | fact | from | meaning |
 |---|---|---|
 | hukou_type | 公安 户籍 户口性质 | "rural" (农业) / "urban" (非农业); null when not on the register |
-| is_dead, died_on | 公安 户籍 人员状态, 注销日期; 民政 殡葬 火化信息 死亡日期 | dead when the register says 死亡注销 or a funeral home cremated the person (the register de-registers late or never); the register's date, else the cremation list's 死亡日期 |
+| is_dead, died_on | 公安 户籍 人员状态, 注销日期; 民政 殡葬 火化信息 死亡日期 | dead when the register says 死亡注销 or a funeral home cremated the person (the register de-registers late or never); the register's date, else the cremation list's 死亡日期 (linkage/golden.deaths: linkage writes Person.died_on by the same rule) |
 | employment | 人社 社保 参保状态, 失业登记 | "retired" (退休领取), "employed" (正常缴费), "registered_unemployed" (失业登记), else null |
 | monthly_wage | 人社 社保 缴费基数 | 元/月, while contributing |
 | monthly_pension, pension_kind | 人社 社保 月养老金, 险种 | 元/月; 企业职工 or 城乡居民 |
@@ -36,6 +36,7 @@ from __future__ import annotations
 import polars as pl
 
 from minqing.core.jsonfields import extract_fields
+from minqing.linkage.golden import deaths
 
 FACTS_SCHEMA = {
     "person_id": pl.Int64,
@@ -91,7 +92,7 @@ FLAGS = [c for c, t in FACTS_SCHEMA.items() if t == pl.Boolean]
 
 # the fields each list is read for: each record's JSON is decoded once, into these only
 READS = {
-    "gongan_huji": ["hukou_type", "status", "deregistered_on"],
+    "gongan_huji": ["hukou_type"],  # its 人员状态 and 注销日期: linkage.golden.deaths()
     "renshe_shebao": ["employment_status", "contribution_base", "pension_amount", "insurance_type"],
     "renshe_shiye": ["receives_unemployment_benefit"],
     "canlian_zheng": ["disability_grade", "disability_category"],
@@ -111,7 +112,6 @@ READS = {
     "minzheng_dibao": ["benefit_type"],
     "minzheng_tekun": ["age"],
     "minzheng_gaoling": ["age"],
-    "minzheng_binzang": ["died_on"],
     "hotline_12345": ["request_type", "message", "received_at"],
     "minzheng_hedui": ["checked_on", "status", "verified_income", "financial_assets", "supporter"],
 }
@@ -172,16 +172,8 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit("rural"))
             .when(_field("hukou_type").str.starts_with("非农业"))
             .then(pl.lit("urban")),
-            deregistered=_field("status").str.contains("死亡").fill_null(False),
-            deregistered_on=pl.when(_field("status").str.contains("死亡")).then(
-                _field("deregistered_on").str.to_date(strict=False)
-            ),
         ),
-        latest(
-            "minzheng_binzang",
-            cremated=pl.lit(True),
-            cremation_died_on=_field("died_on").str.to_date(strict=False),
-        ),
+        deaths(records).select("person_id", "is_dead", "died_on"),
         latest(
             "renshe_shebao",
             shebao_status=_field("employment_status"),
@@ -286,9 +278,6 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         how="horizontal",
     )
     facts = facts.with_columns(
-        is_dead=pl.col("deregistered").fill_null(False) | pl.col("cremated").fill_null(False),
-        # the register's date where it has one (deregistered_on is null unless 死亡注销)
-        died_on=pl.coalesce("deregistered_on", "cremation_died_on"),
         employment=pl.when(pl.col("shebao_status") == "退休领取")
         .then(pl.lit("retired"))
         .when(pl.col("shebao_status") == "正常缴费")

@@ -22,7 +22,7 @@ their yearly review, candidates for their first check.
 from __future__ import annotations
 
 import polars as pl
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment
 from minqing.policies import POLICY_LABELS
@@ -114,14 +114,14 @@ def request_frame(households: pl.DataFrame) -> pl.DataFrame:
 
 
 def _askable_members():
-    """The members the 核对中心 can be asked about: alive, with an ID number (the center finds
-    people by it; a record kept without one cannot be sent)."""
+    """The members the 核对中心 can be asked about: alive (Person.died_on, which linkage sets
+    from the register's 死亡注销 and the funeral homes' cremation list: linkage/golden.deaths),
+    with an ID number (the center finds people by it; a record kept without one cannot be sent)."""
     # a subquery, not the ids: a whole district's would pass SQLite's bound-parameter limit
     return (
         Membership.objects.filter(household_id__in=_asking_findings().values("household_id"))
-        .filter(Q(person__died_on__isnull=True), person__is_active=True)
+        .filter(person__died_on__isnull=True, person__is_active=True)
         .exclude(Q(person__id_number="") | Q(person__id_number__isnull=True))
-        .exclude(Exists(_death_records()))
     )
 
 
@@ -132,23 +132,6 @@ def without_id_numbers(households: pl.DataFrame) -> int:
         return 0
     sendable = set(_askable_members().values_list("household_id", flat=True).distinct())
     return sum(1 for h in households["household_id"].to_list() if h not in sendable)
-
-
-def _death_records():
-    """The links of the member (OuterRef person_id) to a current record saying they died: the
-    register's 死亡注销, or the funeral homes' cremation list (assessment/facts.py reads the
-    same). Person.died_on is not kept up to date by linkage, so it alone let the dead be asked
-    for."""
-    from minqing.linkage.models import RecordLink
-    from minqing.sources.models import SourceRecord
-
-    saying_so = SourceRecord.objects.filter(
-        source_id=OuterRef("source_id"), key=OuterRef("key"), valid_to__isnull=True
-    ).filter(
-        Q(source__code="minzheng_binzang")
-        | Q(source__code="gongan_huji", fields__status="死亡注销")
-    )
-    return RecordLink.objects.filter(person_id=OuterRef("person_id")).filter(Exists(saying_so))
 
 
 def count_by_policy(households: pl.DataFrame) -> dict[str, int]:

@@ -227,13 +227,21 @@ def _decisions(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _write_persons(records: pl.DataFrame, retired: pl.DataFrame) -> int:
     table = Person._meta.db_table
     gold = golden.golden_records(records).with_columns(pl.col("birth_on").str.to_date(strict=False))
+    # died_on from the current records only: a death record ended (a mistake corrected) clears it.
+    # Dead without a date on any list: the day the list said so, which the person died by — a null
+    # here would read as alive everywhere (the 核对 request, the pages)
+    dead = golden.deaths(records).select(
+        "person_id", died_on=pl.col("died_on").fill_null(pl.col("recorded_on"))
+    )
+    gold = gold.join(dead, on="person_id", how="left", maintain_order="left")
     existing = read_frame(
-        f"SELECT id AS person_id, name, sex, birth_on, id_number, phone, record_count, golden, conflicts, is_active FROM {table}",
+        f"SELECT id AS person_id, name, sex, birth_on, died_on, id_number, phone, record_count, golden, conflicts, is_active FROM {table}",
         schema={
             "person_id": pl.Int64,
             "name": pl.String,
             "sex": pl.String,
             "birth_on": pl.Date,
+            "died_on": pl.Date,
             "id_number": pl.String,
             "phone": pl.String,
             "record_count": pl.Int64,
@@ -256,6 +264,7 @@ def _write_persons(records: pl.DataFrame, retired: pl.DataFrame) -> int:
         "name",
         "sex",
         "birth_on",
+        "died_on",
         "id_number",
         "phone",
         "record_count",
@@ -313,8 +322,9 @@ def _differs(row: dict) -> bool:
     for column in ("name", "sex", "id_number", "phone"):
         if (row[column] or "") != (row[f"{column}_old"] or ""):
             return True
-    if row["birth_on"] != row["birth_on_old"] or row["record_count"] != row["record_count_old"]:
-        return True
+    for column in ("birth_on", "died_on", "record_count"):
+        if row[column] != row[f"{column}_old"]:
+            return True
     for column in ("golden", "conflicts"):
         if json.loads(row[column] or "null") != json.loads(row[f"{column}_old"] or "null"):
             return True

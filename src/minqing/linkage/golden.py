@@ -4,6 +4,9 @@ The value is chosen from the person's records by source authority (the household
 who someone is; a hand-kept roll less so), then by how many records agree, then by the newest.
 Every value keeps its source, record key and date; disagreements the data cannot settle — two
 valid ID numbers, two birth dates — become conflicts for a person to look at.
+
+Whether the person died is decided apart (deaths()): not by authority, but by what any of two
+lists says; assessment reads the same rule (assessment/facts.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from minqing.core.frames import json_list
+from minqing.core.jsonfields import extract_fields
 
 # lower is more authoritative; a source not listed comes after these
 AUTHORITY = {
@@ -24,6 +28,50 @@ AUTHORITY = {
 }
 ATTRIBUTES = ["name", "id_number", "sex", "birth_on", "phone", "address", "area_code"]
 LABELS = {"id_number": "身份证号", "birth_on": "出生日期"}
+# the lists that say a person died, and the fields read of each: the register's 人员状态 and
+# 注销日期, the funeral homes' 死亡日期
+DEATH_FIELDS = {"gongan_huji": ["status", "deregistered_on"], "minzheng_binzang": ["died_on"]}
+
+
+def deaths(records: pl.DataFrame) -> pl.DataFrame:
+    """person_id → is_dead (always true), died_on, recorded_on: one row per person who died.
+
+    records: person_id, source, fields (JSON text), valid_from; the current records only. Dead
+    when the person's newest register record says 死亡注销, or a funeral home cremated them (the
+    register de-registers late or never). died_on: the register's 注销日期, else the cremation
+    list's 死亡日期; null when neither gives one. recorded_on: the day the record saying so took
+    effect (its valid_from), a date the person had died by."""
+
+    def newest(source: str) -> pl.DataFrame:
+        rows = (
+            records.filter(pl.col("source") == source)
+            .select("person_id", "fields", "valid_from")
+            .sort("valid_from", descending=True, maintain_order=True)
+            .filter(pl.col("person_id").is_first_distinct())
+        )
+        return extract_fields(rows, DEATH_FIELDS[source]).with_columns(
+            recorded_on=pl.col("valid_from").str.slice(0, 10).str.to_date(strict=False)
+        )
+
+    register = (
+        newest("gongan_huji")
+        .filter(pl.col("f__status").str.contains("死亡"))
+        .select(
+            "person_id",
+            "recorded_on",
+            deregistered_on=pl.col("f__deregistered_on").str.to_date(strict=False),
+        )
+    )
+    cremated = newest("minzheng_binzang").select(
+        "person_id", "recorded_on", cremated_died_on=pl.col("f__died_on").str.to_date(strict=False)
+    )
+    both = register.join(cremated, on="person_id", how="full", coalesce=True, suffix="_cremated")
+    return both.sort("person_id").select(
+        "person_id",
+        is_dead=pl.lit(True),
+        died_on=pl.coalesce("deregistered_on", "cremated_died_on"),
+        recorded_on=pl.coalesce("recorded_on", "recorded_on_cremated"),
+    )
 
 
 def golden_records(records: pl.DataFrame) -> pl.DataFrame:

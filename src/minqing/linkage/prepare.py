@@ -12,6 +12,7 @@ import polars as pl
 
 from minqing.core.bulk import read_frame
 from minqing.core.idnumbers import CHECK_CHARS, WEIGHTS
+from minqing.linkage.golden import DEATH_FIELDS
 from minqing.sources.models import Source, SourceRecord
 
 RECORD_SCHEMA = {
@@ -53,7 +54,8 @@ COMPARISON_COLUMNS = [
     "dwelling",
 ]
 PARTIAL_NAME = "仅有称呼"
-FIELDS_NEEDED = {"gongan_huji", "minzheng_dibao"}
+# the lists whose normalized fields are read: households' (households.py) and deaths'
+FIELDS_NEEDED = {"gongan_huji", "minzheng_dibao"} | set(DEATH_FIELDS)
 FEMALE_TITLES = "女士|小姐|阿姨|大妈|大娘|大婶|婶子|奶奶|阿婆|老太|大姐|姐姐|姐|嫂"
 MALE_TITLES = "先生|叔叔|大叔|阿叔|大爷|爷爷|阿公|老汉|大哥|哥哥|哥|叔|伯"
 
@@ -62,8 +64,9 @@ def load_records() -> pl.DataFrame:
     """Every record in force that names a person (a name, an ID number or a phone)."""
     table = SourceRecord._meta.db_table
     codes = dict(Source.objects.values_list("id", "code"))
-    # the normalized fields are read only where households need them (the register's 户号 and
-    # relation, the 低保 roll's head): elsewhere they are most of the bytes and none of the use
+    # the normalized fields are read only where households or deaths need them (the register's
+    # 户号, relation and 人员状态, the 低保 roll's head, the cremation list's 死亡日期): elsewhere
+    # they are most of the bytes and none of the use
     wanted = [pk for pk, code in codes.items() if code in FIELDS_NEEDED] or [0]
     select = {
         "unique_id": "id AS unique_id",

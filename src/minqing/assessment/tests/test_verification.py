@@ -14,6 +14,7 @@ from minqing.assessment.tests.test_assess import district, linked  # noqa: F401 
 from minqing.assessment.verification import ASKED_WHEN_UNDECIDED, VERIFIED_POLICIES
 from minqing.audit.models import AuditEvent
 from minqing.linkage.actions import link
+from minqing.linkage.models import RecordLink
 from minqing.sources.actions import import_file
 from minqing.sources.definitions import load_all
 from minqing.sources.models import SourceRecord
@@ -232,6 +233,10 @@ def test_a_member_the_register_or_the_funeral_homes_say_died_is_not_asked_for(as
     fields = json.loads(record.fields) if isinstance(record.fields, str) else dict(record.fields)
     record.fields = {**fields, "status": "死亡注销"}
     record.save(update_fields=["fields"])
+    # the next link marks the member dead (Person.died_on), which is what the request reads
+    link()
+    person = RecordLink.objects.get(source=record.source, key=record.key).person
+    assert person.died_on is not None
     after = request_frame(asked)
     assert id_number not in after["身份证号"].to_list()
     assert after.height == before.height - 1

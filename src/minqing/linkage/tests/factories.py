@@ -71,8 +71,10 @@ def make_record(
     birth_on: dt.date | None = None,
     phone: str = "",
     address: str = "",
+    fields: dict | None = None,
 ) -> SourceRecord:
-    """The current version of one record (one import run of its own)."""
+    """The current version of one record (one import run of its own); `fields`: the normalized
+    row, as far as a test needs it."""
     now = timezone.now()
     run = ImportRun.objects.create(
         source=source,
@@ -95,6 +97,7 @@ def make_record(
         phone=phone,
         address=address,
         area_code=area.code if area else "",
+        fields=fields or {},
         first_run=run,
         valid_from=now,
     )
