@@ -129,7 +129,9 @@ def _to_polars(splink_df, engine: str, workdir: Path) -> pl.DataFrame:
         splink_df.as_spark_dataframe().write.mode("overwrite").parquet(path.as_uri())
         files = sorted(path.glob("*.parquet"))
         return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
-    return pl.from_arrow(splink_df.as_duckdbpyrelation().arrow())
+    # DuckDB hands back a stream of batches; read whole, so that no pairs is an empty table with
+    # its columns rather than no batch at all (which Polars cannot turn into a frame)
+    return pl.from_arrow(splink_df.as_duckdbpyrelation().arrow().read_all())
 
 
 def in_dialect(model: dict, engine: str) -> dict:

@@ -232,6 +232,17 @@ def test_namesakes_without_anything_else_in_common_stay_apart(persons):
     assert all(len(s) == 1 for s in strangers) and len(set().union(*strangers)) == 400
 
 
+def test_records_sharing_no_blocking_key_score_no_pairs():
+    strangers = frame().filter(
+        pl.col("unique_id").is_in([1, 10])
+    )  # 王丽 and a 张伟: nothing shared
+    scored = train_and_score(strangers, model_json=MODEL)
+    assert scored.pairs.height == 0
+    assert {"unique_id_l", "unique_id_r", "match_probability"} <= set(scored.pairs.columns)
+    alone = clusters(strangers["unique_id"], scored.pairs, threshold=0.8)
+    assert alone["cluster"].n_unique() == 2
+
+
 def test_the_models_parameters_read_as_a_table():
     rows = parameters(MODEL)
     assert {r["comparison"] for r in rows} == {
