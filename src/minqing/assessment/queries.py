@@ -82,6 +82,7 @@ def household_view(user, household: Household) -> dict:
             "relation": m.get_relation_display(),
             "sex": {"M": "男", "F": "女"}.get(m.person.sex, ""),
             "birth_on": m.person.birth_on,
+            "died_on": m.person.died_on,
             "id_number": scope.show_id(m.person.id_number),
             "checked_on": (
                 None

@@ -80,3 +80,18 @@ def test_a_household_paid_from_the_wrong_basic_living_roll_says_so(client, asses
     assert notes["城市低保"] == "应转未转: 现享特困人员救助供养, 但不符合其条件"
     assert notes["特困人员救助供养"] == ""
     assert "应转未转" in page.content.decode()
+
+
+def test_a_member_who_died_is_marked_on_the_household_page(client, assessed):
+    import datetime as dt
+
+    from minqing.registry.models import Membership
+
+    household = Proposal.objects.first().household
+    member = Membership.objects.filter(household=household).select_related("person").first()
+    member.person.died_on = dt.date(2026, 8, 3)
+    member.person.save(update_fields=["died_on"])
+    login(client, "leader")
+    page = client.get(reverse("assessment:household", args=[household.pk])).content.decode()
+    assert "已故 2026-08-03" in page
+    assert page.count("已故") == 1

@@ -320,6 +320,17 @@ def test_grid_worker_household_page(client, grid_worker, ledger):
     assert client.get(household_url(ledger["far"])).status_code == 404
 
 
+def test_a_member_who_died_is_marked(client, grid_worker, ledger):
+    from minqing.registry.models import Membership
+
+    person = Membership.objects.filter(household=ledger["mine"].household).first().person
+    person.died_on = dt.date(2026, 8, 3)
+    person.save(update_fields=["died_on"])
+    client.force_login(grid_worker)
+    text = client.get(household_url(ledger["mine"])).content.decode()
+    assert "已故 2026-08-03" in text and text.count("已故") == 1
+
+
 def test_department_clerk_gets_the_minimum(client, civil_affairs_clerk, ledger, grid):
     make_household(grid)  # a member-less neighbour: not reachable either
     client.force_login(civil_affairs_clerk)

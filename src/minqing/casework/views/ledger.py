@@ -892,6 +892,7 @@ class HouseholdPage:
                 "relation": m.get_relation_display(),
                 "sex": m.person.get_sex_display(),
                 "birth_on": m.person.birth_on,
+                "died_on": m.person.died_on,
                 "id_number": scope.show_id(m.person.id_number),
                 "phone": scope.show_phone(m.person.phone),
             }
