@@ -36,7 +36,7 @@ from __future__ import annotations
 import polars as pl
 
 from minqing.core.jsonfields import extract_fields
-from minqing.linkage.golden import deaths
+from minqing.linkage.golden import DEATH_FIELDS, deaths_from, newest_per_person
 
 FACTS_SCHEMA = {
     "person_id": pl.Int64,
@@ -92,7 +92,7 @@ FLAGS = [c for c, t in FACTS_SCHEMA.items() if t == pl.Boolean]
 
 # the fields each list is read for: each record's JSON is decoded once, into these only
 READS = {
-    "gongan_huji": ["hukou_type"],  # its 人员状态 and 注销日期: linkage.golden.deaths()
+    "gongan_huji": ["hukou_type", *DEATH_FIELDS["gongan_huji"]],
     "renshe_shebao": ["employment_status", "contribution_base", "pension_amount", "insurance_type"],
     "renshe_shiye": ["receives_unemployment_benefit"],
     "canlian_zheng": ["disability_grade", "disability_category"],
@@ -112,6 +112,7 @@ READS = {
     "minzheng_dibao": ["benefit_type"],
     "minzheng_tekun": ["age"],
     "minzheng_gaoling": ["age"],
+    "minzheng_binzang": DEATH_FIELDS["minzheng_binzang"],
     "hotline_12345": ["request_type", "message", "received_at"],
     "minzheng_hedui": ["checked_on", "status", "verified_income", "financial_assets", "supporter"],
 }
@@ -152,10 +153,14 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
     def of(source: str) -> pl.DataFrame:
         return by_source.get((source,), empty)
 
+    def newest(source: str) -> pl.DataFrame:
+        """Each person's newest record of the list, decoded."""
+        return _decoded(newest_per_person(of(source)), source)
+
     def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
-        newest_first = of(source).sort("valid_from", descending=True, maintain_order=True)
-        rows = newest_first.filter(pl.col("person_id").is_first_distinct())
-        return _decoded(rows, source).select("person_id", **columns)
+        return newest(source).select("person_id", **columns)
+
+    register = newest("gongan_huji")
 
     def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:
         if source not in decoded:  # a list read for two parts is decoded once
@@ -166,14 +171,15 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         return rows.group_by("person_id").agg(**columns)
 
     parts = [
-        latest(
-            "gongan_huji",
+        register.select(
+            "person_id",
             hukou_type=pl.when(_field("hukou_type").str.starts_with("农业"))
             .then(pl.lit("rural"))
             .when(_field("hukou_type").str.starts_with("非农业"))
             .then(pl.lit("urban")),
         ),
-        deaths(records).select("person_id", "is_dead", "died_on"),
+        # the rule linkage writes Person.died_on by, on the records decoded here
+        deaths_from(register, newest("minzheng_binzang")).select("person_id", "is_dead", "died_on"),
         latest(
             "renshe_shebao",
             shebao_status=_field("employment_status"),

@@ -36,36 +36,45 @@ DEATH_FIELDS = {"gongan_huji": ["status", "deregistered_on"], "minzheng_binzang"
 def deaths(records: pl.DataFrame) -> pl.DataFrame:
     """person_id → is_dead (always true), died_on, recorded_on: one row per person who died.
 
-    records: person_id, source, fields (JSON text), valid_from; the current records only. Dead
-    when the person's newest register record says 死亡注销, or a funeral home cremated them (the
+    records: person_id, source, fields (JSON text), valid_from; the current records only."""
+
+    def newest(source: str) -> pl.DataFrame:
+        rows = records.filter(pl.col("source") == source).select(
+            "person_id", "fields", "valid_from"
+        )
+        return extract_fields(newest_per_person(rows), DEATH_FIELDS[source])
+
+    return deaths_from(newest("gongan_huji"), newest("minzheng_binzang"))
+
+
+def newest_per_person(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each person's newest record of `rows` (by valid_from; the first of equals)."""
+    newest_first = rows.sort("valid_from", descending=True, maintain_order=True)
+    return newest_first.filter(pl.col("person_id").is_first_distinct())
+
+
+def deaths_from(register: pl.DataFrame, cremated: pl.DataFrame) -> pl.DataFrame:
+    """The rule of `deaths`, on each person's newest record of either list with DEATH_FIELDS
+    decoded (person_id, valid_from, f__<field>; assessment/facts.py decodes them with the rest).
+
+    Dead when the newest register record says 死亡注销, or a funeral home cremated the person (the
     register de-registers late or never). died_on: the register's 注销日期, else the cremation
     list's 死亡日期; null when neither gives one. recorded_on: the day the record saying so took
     effect (its valid_from), a date the person had died by."""
-
-    def newest(source: str) -> pl.DataFrame:
-        rows = (
-            records.filter(pl.col("source") == source)
-            .select("person_id", "fields", "valid_from")
-            .sort("valid_from", descending=True, maintain_order=True)
-            .filter(pl.col("person_id").is_first_distinct())
-        )
-        return extract_fields(rows, DEATH_FIELDS[source]).with_columns(
-            recorded_on=pl.col("valid_from").str.slice(0, 10).str.to_date(strict=False)
-        )
-
-    register = (
-        newest("gongan_huji")
-        .filter(pl.col("f__status").str.contains("死亡"))
-        .select(
-            "person_id",
-            "recorded_on",
-            deregistered_on=pl.col("f__deregistered_on").str.to_date(strict=False),
-        )
+    recorded_on = pl.col("valid_from").str.slice(0, 10).str.to_date(strict=False)
+    deregistered = register.filter(pl.col("f__status").str.contains("死亡")).select(
+        "person_id",
+        recorded_on=recorded_on,
+        deregistered_on=pl.col("f__deregistered_on").str.to_date(strict=False),
     )
-    cremated = newest("minzheng_binzang").select(
-        "person_id", "recorded_on", cremated_died_on=pl.col("f__died_on").str.to_date(strict=False)
+    cremations = cremated.select(
+        "person_id",
+        recorded_on=recorded_on,
+        cremated_died_on=pl.col("f__died_on").str.to_date(strict=False),
     )
-    both = register.join(cremated, on="person_id", how="full", coalesce=True, suffix="_cremated")
+    both = deregistered.join(
+        cremations, on="person_id", how="full", coalesce=True, suffix="_cremated"
+    )
     return both.sort("person_id").select(
         "person_id",
         is_dead=pl.lit(True),
