@@ -120,12 +120,16 @@ def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
         id_valid=id_valid(pl.col("id_number")),
         birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
         birth_on=pl.col("birth_on").dt.strftime("%Y-%m-%d"),
-        dwelling=dwelling(pl.col("building_code"), pl.col("community_code"), pl.col("room")),
+        dwelling=dwelling(
+            pl.col("building_code"), pl.col("estate_code"), pl.col("community_code"), pl.col("room")
+        ),
     )
 
 
-def dwelling(building: pl.Expr, community: pl.Expr, room: pl.Expr) -> pl.Expr:
+def dwelling(building: pl.Expr, estate: pl.Expr, community: pl.Expr, room: pl.Expr) -> pl.Expr:
     """One key per dwelling: the room in its building on an estate ("<building>/2-402"), the house
-    in its village where a rural address has no building ("<village>/3-15"); null without a room.
-    Blanks must already be nulls."""
-    return pl.concat_str([pl.coalesce(building, community), room], separator="/")
+    in its village, where a rural address names neither estate nor building ("<village>/3-15");
+    null without a room, and for an estate's room whose building is not written (402 of which
+    building?). Blanks must already be nulls."""
+    place = pl.when(building.is_not_null()).then(building).when(estate.is_null()).then(community)
+    return pl.concat_str([place, room], separator="/")

@@ -163,15 +163,25 @@ def frame() -> pl.DataFrame:
         .otherwise(pl.lit("F"))
     )
     untold = pl.when(pl.col("building_code").is_null()).then(pl.lit("F")).otherwise(pl.lit("M"))
-    return records.with_columns(
-        unique_id=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
-        birth_on=birth,
-        birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
-        id_valid=id_valid(pl.col("id_number")),
-        sex=pl.when(pl.col("id_number").is_null()).then(untold).otherwise(from_id),
-        estate_code=pl.col("building_code"),
-        dwelling=dwelling(pl.col("building_code"), pl.col("community_code"), pl.col("room")),
-    ).select("unique_id", *COMPARISON_COLUMNS)
+    return (
+        records.with_columns(
+            unique_id=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+            birth_on=birth,
+            birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
+            id_valid=id_valid(pl.col("id_number")),
+            sex=pl.when(pl.col("id_number").is_null()).then(untold).otherwise(from_id),
+            estate_code=pl.col("building_code"),
+        )
+        .with_columns(
+            dwelling=dwelling(
+                pl.col("building_code"),
+                pl.col("estate_code"),
+                pl.col("community_code"),
+                pl.col("room"),
+            ),
+        )
+        .select("unique_id", *COMPARISON_COLUMNS)
+    )
 
 
 @pytest.fixture(scope="module")

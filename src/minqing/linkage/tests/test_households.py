@@ -18,6 +18,7 @@ COLUMNS = {
             "area_code",
             "address",
             "community_code",
+            "estate_code",
             "building_code",
             "room",
             "id_number",
@@ -37,6 +38,7 @@ def record(
     id_number=None,
     head_id=None,
     community="410811001001",
+    estate=None,
 ):
     fields = {}
     if number:
@@ -52,6 +54,7 @@ def record(
         "41081100100101",
         "某地址",
         community,
+        estate if estate is not None else building,
         building,
         room,
         id_number,
@@ -61,7 +64,9 @@ def record(
 
 def build(*rows):
     records = pl.DataFrame(rows, schema=COLUMNS, orient="row").with_columns(
-        dwelling=dwelling(pl.col("building_code"), pl.col("community_code"), pl.col("room"))
+        dwelling=dwelling(
+            pl.col("building_code"), pl.col("estate_code"), pl.col("community_code"), pl.col("room")
+        )
     )
     found, members = build_households(records)
     by_key = {k: sorted(p) for k, p in members.group_by("key").agg(pl.col("person_id")).rows()}
@@ -122,6 +127,15 @@ def test_a_village_house_is_a_dwelling_without_a_building():
         record(7, source="yibao_feiyong", room="3-15", community="410811200203"),
     )
     assert by_key == {"home:410811200202/3-15": [5, 6], "home:410811200203/3-15": [7]}
+
+
+def test_an_estate_room_without_its_building_is_no_dwelling():
+    # 402 of which building? Two such records of one estate are not one home
+    by_key, _, _ = build(
+        record(5, source="hotline_12345", room="402", estate="E1"),
+        record(6, source="minzheng_gaoling", room="402", estate="E1"),
+    )
+    assert by_key == {"person:5": [5], "person:6": [6]}
 
 
 def test_a_household_without_a_head_is_flagged():

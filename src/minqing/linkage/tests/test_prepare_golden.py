@@ -42,6 +42,7 @@ def frame(**columns):
         "birth_on": [None],
         "phone": ["13812345678"],
         "community_code": [None],
+        "estate_code": [None],
         "building_code": [None],
         "room": [None],
         "flags": ["[]"],
@@ -49,7 +50,7 @@ def frame(**columns):
         "birth_given": [False],
     }
     base.update(columns)
-    text = {c: pl.String for c in ("sex", "community_code", "building_code", "room")}
+    text = {c: pl.String for c in ("sex", "community_code", "estate_code", "building_code", "room")}
     return pl.DataFrame(base, schema_overrides={**text, "birth_on": pl.Date})
 
 
