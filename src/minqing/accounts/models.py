@@ -22,6 +22,7 @@ class Department(models.TextChoices):
     DISABLED_FEDERATION = "disabled_federation", "残疾人联合会"
     MARKET_REGULATION = "market_regulation", "市场监督管理局"
     HOUSING = "housing", "住房和城乡建设局"
+    EMERGENCY_MANAGEMENT = "emergency_management", "应急管理局"
     HOTLINE = "hotline", "12345热线服务中心"
 
 

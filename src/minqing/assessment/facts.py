@@ -23,7 +23,7 @@ facts below, each from the list that holds it (docs/synth.md lists the departmen
 | dibao_type | 民政 低保名册 保障类别 | 城市低保 / 农村低保 |
 | listed_age | 民政 高龄津贴 年龄, else 特困 年龄 | the age the roll states (for a person whose birth date no list gives) |
 | hotline_requests | 12345 | work orders from this person (求助 and 投诉 counted apart) |
-| emergency_kind, emergency_on | 12345 求助 诉求内容, 来电时间 | the newest 求助 telling of an emergency (火灾, 交通事故, 突发重病, 意外伤害: EMERGENCY_WORDS) and its day |
+| emergency_kind, emergency_on | 应急 突发事件 事件类型, 发生日期; 12345 求助 诉求内容, 来电时间 | the newest emergency (火灾, 交通事故, 突发重病, 意外伤害) that befell the person, as the 应急指挥中心 registered it or as a 求助 work order told it (EMERGENCY_WORDS), and its day (the event's, or the call's) |
 | verified_on, verified_income, financial_assets, supporter | 民政 核对结果 核对日期, 月收入, 金融资产, 法定赡养人 | the newest 核对 report on the person (核对状态 已核对): verified monthly income (元), financial assets (元), whether a person with a legal duty of support is able ("able") or not ("none") |
 | refused_on | 民政 核对结果 核对日期 | the day of the newest answer saying the family did not sign the authorization (核对状态 未授权) |
 
@@ -114,6 +114,7 @@ READS = {
     "minzheng_gaoling": ["age"],
     "minzheng_binzang": DEATH_FIELDS["minzheng_binzang"],
     "hotline_12345": ["request_type", "message", "received_at"],
+    "yingji_shijian": ["event_type", "occurred_on"],
     "minzheng_hedui": ["checked_on", "status", "verified_income", "financial_assets", "supporter"],
 }
 
@@ -261,12 +262,17 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         summed(
             "hotline_12345",
             (_field("request_type") == "求助") & _field("message").str.contains(_EMERGENCY),
-            emergency_kind=_field("message")
+            told_kind=_field("message")
             .str.extract(_EMERGENCY, 1)
             .replace_strict(EMERGENCY_WORDS, default=None)
             .sort_by(_field("received_at"))
             .last(),
-            emergency_on=_field("received_at").str.slice(0, 10).str.to_date(strict=False).max(),
+            told_on=_field("received_at").str.slice(0, 10).str.to_date(strict=False).max(),
+        ),
+        summed(
+            "yingji_shijian",
+            listed_kind=_field("event_type").sort_by(_field("occurred_on")).last(),
+            listed_on=_field("occurred_on").str.to_date(strict=False).max(),
         ),
     ]
     persons = records["person_id"].unique().sort().to_frame()
@@ -291,6 +297,14 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("registered_unemployed"))
         .then(pl.lit("registered_unemployed")),
         listed_age=pl.coalesce("gaoling_age", "tekun_age"),
+        # the newer of the emergency the centre registered and the one a call told of
+        emergency_kind=pl.when(
+            pl.col("listed_kind").is_not_null()
+            & (pl.col("listed_on") >= pl.col("told_on")).fill_null(True)
+        )
+        .then(pl.col("listed_kind"))
+        .otherwise(pl.col("told_kind")),
+        emergency_on=pl.max_horizontal("listed_on", "told_on"),
         disability_grade=pl.coalesce("card_grade", "roll_grade"),
         disability_category=pl.coalesce("card_category", "roll_category"),
     )

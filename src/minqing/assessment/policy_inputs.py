@@ -4,9 +4,10 @@ households: one row per linked household (its grid's code, the head's hukou type
 vehicles, homes and businesses); members: one row per membership with the person's golden birth
 date and sex and their facts (facts.py). What no list carries stays null — deposits, education
 spending, supporters outside the household — and the rules then say "unknown" rather than guess
-(docs/policies.md). An emergency is known where a member told the 12345 hotline of one (a 求助
-naming a fire, a traffic accident, a sudden serious illness or an accidental injury) in the
-EMERGENCY_RECENT_DAYS before the assessment date. Pure Polars, no Django.
+(docs/policies.md). An emergency is known where one befell a member in the EMERGENCY_RECENT_DAYS
+before the assessment date, as the 应急指挥中心 registered it (应急 突发事件) or as the member told
+the 12345 hotline of it (a 求助 naming a fire, a traffic accident, a sudden serious illness or an
+accidental injury). Pure Polars, no Django.
 
 Where a member has a valid 核对 report (民政 核对结果, requested for the households whose findings
 hang on what no list carries: assessment/verification.py), the report decides: its verified
@@ -37,8 +38,8 @@ from minqing.assessment.indicators import (
     report_valid,
 )
 
-# an emergency told to the hotline counts for 临时救助 (急难型) this many days: half a year, the
-# window of the hotline extract (demo value; 临时救助 asks for a recent emergency)
+# an emergency counts for 临时救助 (急难型) this many days after the event (or the call telling of
+# it): half a year, the window of the hotline extract (demo value; 临时救助 asks for a recent one)
 EMERGENCY_RECENT_DAYS = 180
 
 # 社保 缴费基数下限: contributions are paid on at least this monthly base, whatever the wage; set
@@ -125,7 +126,7 @@ def policy_inputs(
             PARENTS_STATUS, default=None, return_dtype=pl.String
         ),
     )
-    # a recent emergency a member told the hotline of (求助): 急难型 临时救助
+    # a recent emergency that befell a member (registered, or told to the hotline): 急难型 临时救助
     recent = pl.col("emergency_on").is_between(
         pl.lit(on - timedelta(days=EMERGENCY_RECENT_DAYS)), pl.lit(on)
     )

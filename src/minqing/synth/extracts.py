@@ -473,6 +473,70 @@ def _cremations(ctx: Context) -> pl.DataFrame:
     )
 
 
+# the 应急指挥中心 (110/119/120 联动) registers most emergencies: a family that never called for help
+# (a fall at home treated at a clinic, a small fire put out by neighbours) is in no list but its own
+# word to the 12345 hotline
+EMERGENCY_LISTED = 0.9
+RESPONDERS = {
+    "火灾": "山阳区消防救援大队",
+    "交通事故": "焦作市公安局交通警察支队山阳大队",
+    "意外伤害": "焦作市120急救指挥中心",
+    "突发重病": "焦作市120急救指挥中心",
+}
+HARMS = {"火灾": "住房受损", "交通事故": "受伤住院", "意外伤害": "受伤住院", "突发重病": "急诊入院"}
+
+
+def _emergencies(ctx: Context) -> pl.DataFrame:
+    """One row per emergency the centre registered: for a fire the head of the household whose
+    home burned, otherwise the living member it befell (a fixed draw), 7–170 days before the
+    extract's date."""
+    ex = EXTRACTS_BY_CODE["yingji_shijian"]
+    hit = ctx.households.filter(pl.col("emergency") != "").select("household_id", "emergency")
+    hit = hit.sort("household_id")
+    rng = ctx.rng(45)
+    hit = hit.with_columns(
+        __listed=pl.Series(rng.random(hit.height)) < EMERGENCY_LISTED,
+        __occurred=_days_before(ctx, hit.height, 7, 170, 48),
+    ).filter(pl.col("__listed"))
+    living = ctx.base.filter(pl.col("died_on").is_null()).join(hit, on="household_id")
+    order = pl.when((pl.col("emergency") == "火灾") & (pl.col("relation") == "head")).then(0)
+    df = (
+        living.with_columns(
+            __order=order.otherwise(1), __draw=pl.col("person_id").hash(ctx.seed + 11)
+        )
+        .sort("household_id", "__order", "__draw")
+        .unique("household_id", keep="first", maintain_order=True)
+        .sort("__occurred", "household_id")  # the centre numbers events as they come
+        .with_columns(errors=pl.lit([], dtype=pl.List(pl.String)))
+    )
+    df = _with_address(df, ctx, 46, 1.0)
+    number = pl.concat_str(
+        [
+            pl.lit("SY"),
+            pl.col("__occurred").dt.strftime("%Y%m%d"),
+            (pl.int_range(pl.len()) + 1).cast(pl.String).str.zfill(4),
+        ]
+    )
+    return _finish(
+        df,
+        ctx,
+        ex,
+        {
+            "事件编号": number,
+            "事件类型": pl.col("emergency"),
+            "发生日期": pl.col("__occurred").dt.strftime("%Y-%m-%d"),
+            "姓名": pl.col("name"),
+            "身份证号": pl.col("id_number"),
+            "性别": pl.col("sex").replace_strict({"M": "男", "F": "女"}),
+            "联系电话": pl.col("phone"),
+            "家庭住址": pl.col("__address"),
+            "处置单位": pl.col("emergency").replace_strict(RESPONDERS),
+            "受灾受伤情况": pl.col("emergency").replace_strict(HARMS),
+        },
+        stream=47,
+    )
+
+
 def _unemployment(ctx: Context) -> pl.DataFrame:
     ex = EXTRACTS_BY_CODE["renshe_shiye"]
     df = _person_rows(
@@ -1074,6 +1138,19 @@ EXTRACTS = [
         "不动产登记(住宅)",
         name_column="权利人",
         id_column="证件号码",
+    ),
+    Extract(
+        "yingji_shijian",
+        "应急管理局",
+        "应急_突发事件.xlsx",
+        "xlsx",
+        "",
+        1.0,
+        _emergencies,
+        "受灾受伤人员",
+        "突发事件受灾受伤人员信息",
+        id_column="身份证号",
+        phone_column="联系电话",
     ),
     Extract(
         "hotline_12345",

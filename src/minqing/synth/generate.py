@@ -35,7 +35,8 @@ from minqing.synth.truth import PARAMS, household_truth
 # 3: the 殡葬 火化信息 list (民政_殡葬火化信息.xlsx)
 # 4: truth's 特困 is every member's, as in the rules: an elderly couple both without capacity
 #    qualifies, not only a person alone; no member under 16
-GENERATOR_VERSION = 4
+# 5: the 应急管理 突发事件 list (应急_突发事件.xlsx): most of the emergencies behind 急难型 临时救助
+GENERATOR_VERSION = 5
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
 
 Step = Callable[[str, int, int], None]  # (label, done, total)

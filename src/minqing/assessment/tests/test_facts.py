@@ -172,3 +172,33 @@ def test_a_help_request_telling_of_an_emergency_gives_its_kind_and_day():
     assert kinds[1] == ("交通事故", dt.date(2026, 10, 20))  # the newest
     assert kinds[2] == (None, None)  # a complaint, not a request for help
     assert kinds[3] == (None, None)
+
+
+def test_an_emergency_the_centre_registered_counts_and_the_newer_of_it_and_a_call_wins():
+    def event(kind: str, on: str) -> dict:
+        return {"event_type": kind, "occurred_on": on}
+
+    def call(message: str, at: str) -> dict:
+        return {"request_type": "求助", "message": message, "received_at": at}
+
+    out = person_facts(
+        records(
+            # registered only: two events, the newer counts
+            (1, "yingji_shijian", event("火灾", "2026-06-01"), "x"),
+            (1, "yingji_shijian", event("意外伤害", "2026-08-15"), "x"),
+            # registered, and a later call telling of something else: the call is newer
+            (2, "yingji_shijian", event("火灾", "2026-06-01"), "x"),
+            (2, "hotline_12345", call("老伴突发重病住院了", "2026-09-03 10:00"), "x"),
+            # a call first, the centre's record of a later event after it
+            (3, "hotline_12345", call("家里失火了", "2026-05-03 10:00"), "x"),
+            (3, "yingji_shijian", event("交通事故", "2026-07-09"), "x"),
+            # the same day: the centre's record (the event's own kind) wins
+            (4, "hotline_12345", call("出了意外受伤了", "2026-07-09 18:00"), "x"),
+            (4, "yingji_shijian", event("交通事故", "2026-07-09"), "x"),
+        )
+    ).sort("person_id")
+    kinds = {r["person_id"]: (r["emergency_kind"], r["emergency_on"]) for r in out.to_dicts()}
+    assert kinds[1] == ("意外伤害", dt.date(2026, 8, 15))
+    assert kinds[2] == ("突发重病", dt.date(2026, 9, 3))
+    assert kinds[3] == ("交通事故", dt.date(2026, 7, 9))
+    assert kinds[4] == ("交通事故", dt.date(2026, 7, 9))

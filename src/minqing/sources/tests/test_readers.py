@@ -538,7 +538,7 @@ def manifest(district) -> dict:
 
 def test_every_extract_reads_with_its_declared_encoding_and_auto(district, manifest):
     extracts = {k: v for k, v in manifest["files"].items() if k.startswith("extracts/")}
-    assert len(extracts) == 16
+    assert len(extracts) == 17
     for name, spec in extracts.items():
         encodings = [spec["encoding"], "auto"] if spec["kind"] == "csv" else ["auto"]
         for encoding in encodings:

@@ -3,6 +3,7 @@ with the extracts, and extracts readable as declared."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -268,6 +269,46 @@ def test_school_roll_lists_pupils_and_dropouts(extracts, truth):
     assert school.filter(~pl.col("is_dropout"))["age"].is_between(6, 17).all()
     status = extracts["jiaoyu_xueji"]["在校状态"]
     assert set(status.unique().to_list()) <= {"在读", "辍学"}
+
+
+def test_emergency_list_lists_emergencies_once_with_a_living_member(extracts, truth, manifest):
+    df = extracts["yingji_shijian"]
+    assert df.columns == [
+        "事件编号",
+        "事件类型",
+        "发生日期",
+        "姓名",
+        "身份证号",
+        "性别",
+        "联系电话",
+        "家庭住址",
+        "处置单位",
+        "受灾受伤情况",
+    ]
+    rows = (
+        truth["records"]
+        .filter(pl.col("source") == "yingji_shijian")
+        .join(truth["persons"].select("person_id", "relation", "died_on"), on="person_id")
+        .join(truth["households"].select("household_id", "emergency"), on="household_id")
+        .sort("row")
+    )
+    # a few rows are duplicated by the error injection, as in every list
+    assert rows.height == df.height > 0
+    assert rows["died_on"].null_count() == rows.height  # the living
+    assert (rows["emergency"] != "").all()
+    assert (pl.Series(df["事件类型"]) == rows["emergency"]).all()
+    # a fire is listed under the head of the household whose home burned
+    assert (rows.filter(pl.col("emergency") == "火灾")["relation"] == "head").all()
+    # one member per emergency; EMERGENCY_LISTED (0.9) of them, which a district this small
+    # cannot tell from all
+    persons = rows.select("household_id", "person_id").unique()
+    assert persons["household_id"].is_unique().all()
+    hit = truth["households"].filter(pl.col("emergency") != "").height
+    assert 0 < persons.height <= hit
+    occurred = df["发生日期"].str.to_date()
+    assert occurred.is_sorted()
+    as_of = dt.date.fromisoformat(manifest["as_of"])
+    assert occurred.is_between(as_of - dt.timedelta(days=170), as_of - dt.timedelta(days=7)).all()
 
 
 def test_cremation_list_lists_only_the_dead_with_their_death_date(extracts, truth):
