@@ -24,7 +24,10 @@
   var LAYER_STYLE = {
     people: { name: "人 · 台账家庭", color: "#1f5fa8", symbol: "circle", size: 10 },
     events: { name: "事 · 未办结问题", color: "#d50000", symbol: "triangle", size: 10 },
-    hotline: { name: "事 · 12345工单", color: "#7a4fb5", symbol: "roundRect", size: 9 },
+    // counts only (a work order has no coordinates): smaller, fainter and under the ledger's
+    // points, which they would otherwise hide at district level (a count in nearly every grid)
+    hotline: { name: "事 · 12345工单", color: "#7a4fb5", symbol: "roundRect", size: 9,
+               countSize: [9, 18], opacity: 0.5, z: 4 },
     places: { name: "地 · 场所", color: "#2e7d32", symbol: "rect", size: 7 },
     things: { name: "物 · 设施", color: "#455a64", symbol: "diamond", size: 7 },
     organizations: { name: "组织", color: "#6d4c41", symbol: "pin", size: 14 }
@@ -119,9 +122,11 @@
       coordinateSystem: "geo",
       symbol: "circle",
       symbolSize: function (value, params) {
-        return 14 + 26 * Math.sqrt(params.data.count / max);
+        var size = style.countSize || [14, 26];
+        return size[0] + size[1] * Math.sqrt(params.data.count / max);
       },
-      itemStyle: { color: style.color, opacity: 0.78, borderColor: "#fff", borderWidth: 1 },
+      itemStyle: { color: style.color, opacity: style.opacity || 0.78, borderColor: "#fff",
+                   borderWidth: 1 },
       label: { show: true, formatter: function (p) { return p.data.count; }, color: "#fff",
                fontSize: 11, fontFamily: fontFamily },
       labelLayout: { hideOverlap: true },
@@ -129,7 +134,7 @@
         return { name: c.name, value: c.value, count: c.count, code: c.code, layer: key,
                  clustered: true };
       }),
-      z: 5
+      z: style.z || 5
     };
   }
 
