@@ -18,11 +18,41 @@ def _texts(code: str) -> dict:
     return {"label": condition.label, "unit": condition.unit, "citation": condition.citation}
 
 
+SHARE = "比例"  # the unit of a share of income: shown as a percentage, without the unit
+
+
 def described(rows: list[dict]) -> list[dict]:
     """The stored rows with label, unit and citation; an unknown code (a condition since
-    removed) keeps its code as the label."""
-    return [
-        {**row, **(_texts(row["condition"]) if row.get("condition") in CONDITIONS else {})}
-        | ({} if row.get("condition") in CONDITIONS else {"label": row.get("condition", "")})
-        for row in rows
-    ]
+    removed) keeps its code as the label. Each also gets value_shown, threshold_shown and
+    unit_shown: the figures as people read them (`shown`)."""
+    out = []
+    for row in rows:
+        known = row.get("condition") in CONDITIONS
+        full = {
+            **row,
+            **(_texts(row["condition"]) if known else {"label": row.get("condition", "")}),
+        }
+        unit = full.get("unit", "")
+        full["value_shown"] = shown(row.get("value"), unit)
+        full["threshold_shown"] = shown(row.get("threshold"), unit)
+        full["unit_shown"] = "" if unit == SHARE or row.get("value") is None else unit
+        out.append(full)
+    return out
+
+
+def shown(number: float | None, unit: str = "") -> str:
+    """A value or threshold as people read it: a share of income as a percentage (0.00139 →
+    0.14%, 0.7 → 70%), a whole number without decimals and with thousands separators (26192.0 →
+    26,192), anything else to two decimals (31.333… → 31.33); "—" when unknown."""
+    if number is None:
+        return "—"
+    if unit == SHARE:
+        return f"{_plain(number * 100)}%"
+    return _plain(number)
+
+
+def _plain(number: float) -> str:
+    whole = round(number)
+    if abs(number - whole) < 0.005:
+        return f"{whole:,}"
+    return f"{number:,.2f}"
