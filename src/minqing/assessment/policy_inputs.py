@@ -4,10 +4,11 @@ households: one row per linked household (its grid's code, the head's hukou type
 vehicles, homes and businesses); members: one row per membership with the person's golden birth
 date and sex and their facts (facts.py). What no list carries stays null — deposits, education
 spending, supporters outside the household — and the rules then say "unknown" rather than guess
-(docs/policies.md). An emergency is known where one befell a member in the EMERGENCY_RECENT_DAYS
-before the assessment date, as the 应急指挥中心 registered it (应急 突发事件) or as the member told
-the 12345 hotline of it (a 求助 naming a fire, a traffic accident, a sudden serious illness or an
-accidental injury). Pure Polars, no Django.
+(docs/policies.md). A household's emergency is the newest one, on or before the assessment date,
+that befell a member, as the 应急指挥中心 registered it (应急 突发事件) or as the member told the
+12345 hotline of it (a 求助 naming a fire, a traffic accident, a sudden serious illness or an
+accidental injury), with its day: whether it is recent enough is the rule's to say
+(has_emergency, parameter temporary_aid_recent_days). Pure Polars, no Django.
 
 Where a member has a valid 核对 report (民政 核对结果, requested for the households whose findings
 hang on what no list carries: assessment/verification.py), the report decides: its verified
@@ -37,10 +38,6 @@ from minqing.assessment.indicators import (
     members_with_facts,
     report_valid,
 )
-
-# an emergency counts for 临时救助 (急难型) this many days after the event (or the call telling of
-# it): half a year, the window of the hotline extract (demo value; 临时救助 asks for a recent one)
-EMERGENCY_RECENT_DAYS = 180
 
 # 社保 缴费基数下限: contributions are paid on at least this monthly base, whatever the wage; set
 # yearly by the province's 人社 (demo value: the local figure was not found)
@@ -126,15 +123,13 @@ def policy_inputs(
             PARENTS_STATUS, default=None, return_dtype=pl.String
         ),
     )
-    # a recent emergency that befell a member (registered, or told to the hotline): 急难型 临时救助
-    recent = pl.col("emergency_on").is_between(
-        pl.lit(on - timedelta(days=EMERGENCY_RECENT_DAYS)), pl.lit(on)
-    )
+    # the newest emergency that befell a member (registered, or told to the hotline) and was
+    # known on the date: 急难型 临时救助 if recent (the rule decides)
     emergencies = (
-        people.filter(recent.fill_null(False))
+        people.filter((pl.col("emergency_on") <= pl.lit(on)).fill_null(False))
         .sort("emergency_on")
         .group_by("household_id")
-        .agg(emergency_kind=pl.col("emergency_kind").last())
+        .agg(pl.col("emergency_kind", "emergency_on").last())
     )
     # what the family's 核对 reports say: known only where a member has a valid report
     alive = ~pl.col("is_dead").fill_null(False)
@@ -172,6 +167,7 @@ def policy_inputs(
             pl.col("deposits").cast(pl.Float64),
             pl.col("has_supporter").cast(pl.Boolean),
             pl.col("emergency_kind").cast(pl.String),
+            pl.col("emergency_on").cast(pl.Date),
             pl.col("verification_declined").fill_null(False),
         )
     )

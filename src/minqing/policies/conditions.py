@@ -459,14 +459,23 @@ def rigid_spending_above_ratio() -> Condition:
 
 @condition
 def has_emergency() -> Condition:
+    """An emergency known, and recent: at most temporary_aid_recent_days before the assessment
+    date. One whose day nobody wrote down (a visit's note) counts as recent: whoever recorded
+    it judged it current. The value is how many days ago it happened."""
     kind = pl.col("emergency_kind")
+    days = pl.col("emergency_days")
+    limit = p("temporary_aid_recent_days")
+    known = kind.is_not_null() & (kind.str.strip_chars() != "")
     return Condition(
         "has_emergency",
         "近期遭遇火灾、交通事故、突发重病等急难事件",
         "a recent emergency (fire, traffic accident, sudden serious illness …)",
-        "",
+        "天前",
         f"{_TEMP}：急难型临时救助",
-        kind.is_not_null() & (kind.str.strip_chars() != ""),
+        known & (days.is_null() | days.is_between(0, limit)),
+        pl.when(known).then(days.cast(pl.Float64)),
+        limit.cast(pl.Float64),
+        *_param("temporary_aid_recent_days"),
     )
 
 

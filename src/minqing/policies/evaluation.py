@@ -21,7 +21,8 @@ households — one row per household
     businesses           Int64   operating entities a member represents or runs (市场监管)
     deposits             Float64 family financial assets, 元 (核对 only; usually null)
     education_spend_12m  Float64 12-month education spending, 元 (null = 0)
-    emergency_kind       String  recent emergency (火灾, 交通事故, 突发重病 …); null = none known
+    emergency_kind       String  the newest emergency (火灾, 交通事故, 突发重病 …); null = none known
+    emergency_on         Date    the day of that emergency; null = not known (counts as recent)
     has_supporter        Boolean an able person with a legal duty of support outside the household
     verification_declined Boolean optional: the family declined the 核对 — its unknown assets
                                  are not assumed to pass; missing or null = false

@@ -33,8 +33,9 @@ HOUSEHOLD_COLUMNS: list[tuple[str, type[pl.DataType] | pl.DataType, tuple | None
         "emergency_kind",
         pl.String,
         None,
-        "recent emergency: 火灾, 交通事故, 突发重病 … (12345, visits)",
+        "the newest emergency: 火灾, 交通事故, 突发重病 … (应急, 12345, visits); null = none",
     ),
+    ("emergency_on", pl.Date, None, "the day of that emergency; null = not known"),
     ("has_supporter", pl.Boolean, None, "an able person with a legal duty of support outside"),
 ]
 MEMBER_COLUMNS: list[tuple[str, type[pl.DataType] | pl.DataType, tuple | None, str]] = [
@@ -113,6 +114,7 @@ REQUIRED_PARAMETERS = (
     "rigid_expense_ratio",
     "medical_burden_ratio",
     "temporary_aid_cap_months",
+    "temporary_aid_recent_days",
     "working_age_min",
     "retirement_age_male",
     "retirement_age_female",
@@ -243,7 +245,10 @@ def prepare(
         else pl.lit(False)
     )
     households = households.with_columns(
-        pl.col("area_code").fill_null(PROVINCE), verification_declined=declined
+        pl.col("area_code").fill_null(PROVINCE),
+        verification_declined=declined,
+        # how long ago the emergency was, on the assessment date (has_emergency asks for a recent one)
+        emergency_days=(pl.lit(on) - pl.col("emergency_on")).dt.total_days(),
     )
     params = parameter_columns(table, on, households["area_code"])
     h = households.join(params, on="area_code", how="left", maintain_order="left")

@@ -47,6 +47,7 @@ def frames(n: int, seed: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
             "deposits": rng.lognormal(10, 1.2, n),
             "education_spend_12m": rng.gamma(2, 2000, n),
             "emergency_kind": "火灾",
+            "emergency_on": np.datetime64(ON) - rng.integers(0, 365, n).astype("timedelta64[D]"),
             "has_supporter": rng.random(n) < 0.9,
         }
     ).with_columns(

@@ -197,14 +197,35 @@ def test_a_member_the_lists_show_seriously_ill_or_disabled_is_unable_to_work(
     ("told_on", "kind"),
     [
         (ON, "火灾"),
-        (date(2026, 5, 4), "火灾"),  # 180 days before
-        (date(2026, 5, 3), None),  # 181 days: too old for 急难型
-        (date(2026, 11, 1), None),  # after the assessment date
+        (date(2026, 5, 3), "火灾"),  # 181 days before: passed on, the rule says it is too old
+        (date(2026, 11, 1), None),  # after the assessment date: not known on it
     ],
 )
-def test_an_emergency_told_to_the_hotline_counts_while_recent(told_on, kind):
+def test_an_emergency_known_on_the_date_is_passed_on_with_its_day(told_on, kind):
     households, _ = _one_person({"emergency_kind": "火灾", "emergency_on": told_on})
     assert households["emergency_kind"][0] == kind
+    assert households["emergency_on"][0] == (told_on if kind else None)
+
+
+def test_the_newest_emergency_of_the_members_is_the_households():
+    members = pl.DataFrame(
+        [(1, 1, "head", date(1960, 1, 1), "M"), (1, 2, "spouse", date(1962, 1, 1), "F")],
+        schema=MEMBER_SCHEMA,
+        orient="row",
+    )
+    rows = []
+    for person, kind, day in ((1, "火灾", date(2026, 6, 1)), (2, "突发重病", date(2026, 9, 9))):
+        row = {c: None for c in FACTS_SCHEMA}
+        row.update(person_id=person, hukou_type="urban", emergency_kind=kind, emergency_on=day)
+        rows.append(row)
+    facts = pl.DataFrame(rows, schema=FACTS_SCHEMA)
+    areas = pl.DataFrame({"household_id": [1], "area_code": ["41081100100101"]})
+    indicators = household_indicators(members, facts, on=ON)
+    households, _ = policy_inputs(areas, members, facts, indicators, on=ON)
+    assert (households["emergency_kind"][0], households["emergency_on"][0]) == (
+        "突发重病",
+        date(2026, 9, 9),
+    )
 
 
 def test_families_that_declined_the_check_and_have_no_report():

@@ -21,6 +21,7 @@ HOUSEHOLD = {
     "deposits": None,
     "education_spend_12m": None,
     "emergency_kind": None,
+    "emergency_on": None,
     "has_supporter": True,
 }
 MEMBER = {

@@ -293,9 +293,47 @@ CASES = [
         [adult(None, medical_spend_12m=100)],
         None,
     ),
-    case("a fire", "has_emergency", {"emergency_kind": "火灾"}, [adult()], True),
+    case(
+        "a fire, day unknown: recent", "has_emergency", {"emergency_kind": "火灾"}, [adult()], True
+    ),
     case("none known", "has_emergency", {"emergency_kind": None}, [adult()], False),
     case("empty text", "has_emergency", {"emergency_kind": " "}, [adult()], False),
+    case(
+        "180 days ago: still recent",
+        "has_emergency",
+        {"emergency_kind": "交通事故", "emergency_on": ON - 180 * DAY},
+        [adult()],
+        True,
+        180,
+        180,
+    ),
+    case(
+        "181 days ago: no longer",
+        "has_emergency",
+        {"emergency_kind": "交通事故", "emergency_on": ON - 181 * DAY},
+        [adult()],
+        False,
+        181,
+        180,
+    ),
+    case(
+        "on the day",
+        "has_emergency",
+        {"emergency_kind": "突发重病", "emergency_on": ON},
+        [adult()],
+        True,
+        0,
+        180,
+    ),
+    case(
+        "after the assessment date: not yet",
+        "has_emergency",
+        {"emergency_kind": "火灾", "emergency_on": ON + DAY},
+        [adult()],
+        False,
+        -1,
+        180,
+    ),
     # --- 医疗救助 -----------------------------------------------------------------------------------
     case("seriously ill", "has_seriously_ill", {}, [adult(has_serious_illness=True)], True, 1),
     case("not", "has_seriously_ill", {}, [adult(has_serious_illness=False)], False, 0),
@@ -557,6 +595,21 @@ def test_spending_type_edge_can_be_switched_on():
     table = ParameterTable.from_records(rows)
     h, m = frames({}, [adult()])
     assert check("edge_spending_type", h, m, on=ON, params=table)["passed"][0] is True
+
+
+def test_a_shorter_recent_window_dated_in_the_future_applies_from_its_date():
+    rows = default_table().frame.to_dicts()
+    current = next(r for r in rows if r["name"] == "temporary_aid_recent_days")
+    change = ON + 10 * DAY
+    current["effective_to"] = change - DAY
+    rows.append({**current, "value": 90, "effective_from": change, "effective_to": None})
+    table = ParameterTable.from_records(rows)
+    h, m = frames({"emergency_kind": "火灾", "emergency_on": ON - 120 * DAY}, [adult()])
+    today = check("has_emergency", h, m, on=ON, params=table)
+    assert (today["passed"][0], today["threshold"][0]) == (True, 180)
+    h, m = frames({"emergency_kind": "火灾", "emergency_on": ON - 120 * DAY}, [adult()])
+    later = check("has_emergency", h, m, on=change, params=table)
+    assert (later["passed"][0], later["value"][0], later["threshold"][0]) == (False, 130, 90)
 
 
 def test_conditions_run_over_many_households_at_once():
