@@ -12,7 +12,12 @@ Setup (generate, import every extract, link: `minqing demo --no-serve`) is not t
 - scaled: the compute alone (no database) on the same frames repeated --scale times with fresh
   ids, for the whole-district size the issue asks about (1M households) without linking
   millions of records first; run three times, the median reported (runs_s lists all three);
-- quality: bench/assess_quality.py against truth/.
+- quality: bench/assess_quality.py against truth/;
+- tiled (with --tile-to HOUSEHOLDS): `assess()` end to end on a database holding the district's
+  households, persons, memberships, current records and their links repeated to that many
+  households (ids offset, record keys suffixed `#<copy>`; built once with SQL, untimed, and kept
+  beside the setup), so that reading, computing and storing every finding with its explanation is
+  measured at a whole district's size on SQLite. Each run starts from a fresh copy of it.
 
 Ends with one line of JSON.
 """
@@ -23,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -132,6 +138,68 @@ def child_scaled(scale: int) -> dict:
     }
 
 
+# what a tiled copy repeats: table → (the columns offset by another table's largest id, the
+# columns suffixed with the copy's number); every row's own id is offset by its table's largest
+TILED = {
+    "registry_household": ({}, ()),
+    "registry_person": ({"merged_into_id": "registry_person"}, ()),
+    "registry_membership": (
+        {"household_id": "registry_household", "person_id": "registry_person"},
+        (),
+    ),
+    "sources_sourcerecord": ({}, ("key",)),
+    "linkage_recordlink": (
+        {"record_id": "sources_sourcerecord", "person_id": "registry_person"},
+        ("key",),
+    ),
+}
+
+
+def tile_database(source: Path, target: Path, copies: int) -> dict:
+    """`target`: `source` with the rows of TILED repeated `copies` times in all (untimed setup).
+    Only the current records are repeated (the setup has no others worth reading)."""
+    check = sqlite3.connect(source)
+    check.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    check.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    started = time.perf_counter()
+    db = sqlite3.connect(target)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    top = {table: db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] for table in TILED}
+    for copy in range(1, copies):
+        for table, (offsets, suffixed) in TILED.items():
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            values = []
+            for column in columns:
+                if column == "id":
+                    values.append(f"id + {copy * top[table]}")
+                elif column in offsets:
+                    values.append(f"{column} + {copy * top[offsets[column]]}")
+                elif column in suffixed:
+                    values.append(f"{column} || '#{copy}'")
+                else:
+                    values.append(column)
+            where = f"id <= {top[table]}"
+            if table == "sources_sourcerecord":
+                where += " AND valid_to IS NULL"
+            db.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(values)} FROM {table} WHERE {where}"
+            )
+        db.commit()
+    counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TILED}
+    db.close()
+    return {
+        "copies": copies,
+        "tile_s": round(time.perf_counter() - started, 1),
+        "households": counts["registry_household"],
+        "records": counts["sources_sourcerecord"],
+        "gb": round(target.stat().st_size / 1e9, 1),
+    }
+
+
 def child_quality(data: Path) -> dict:
     import django
 
@@ -143,14 +211,14 @@ def child_quality(data: Path) -> dict:
     )
 
 
-def bench(size: int, data: Path, scale_to: int) -> dict:
+def bench(size: int, data: Path, scale_to: int, tile_to: int = 0) -> dict:
     from minqing.core.progress import steps
 
     persons = round(size * PERSONS_PER_HOUSEHOLD)
     out = data / "bench-out"
     out.mkdir(parents=True, exist_ok=True)
     marker = data / "bench-setup.json"
-    phases = ["setup", "assess", "scaled", "quality"]
+    phases = ["setup", "assess", "scaled", "quality"] + (["tiled"] if tile_to else [])
     results: dict = {}
     with steps(f"assess bench --size {size:,}") as progress:
         progress("setup", 0, len(phases))
@@ -182,6 +250,22 @@ def bench(size: int, data: Path, scale_to: int) -> dict:
         progress("quality", 3, len(phases))
         results["quality"] = children.run_child(__file__, "quality", data, out, env)
         shutil.rmtree(work, ignore_errors=True)
+        if tile_to:
+            progress("tiled", 4, len(phases))
+            copies = max(1, round(tile_to / setup["households"]))
+            tiled = data / f"bench-tiled-{copies}"
+            tiled_marker = tiled / "tiled.json"
+            if tiled_marker.exists():
+                built = json.loads(tiled_marker.read_text())
+            else:
+                built = tile_database(data / "minqing.sqlite3", tiled / "minqing.sqlite3", copies)
+                tiled_marker.write_text(json.dumps(built))
+            work.mkdir()
+            shutil.copy(tiled / "minqing.sqlite3", work / "minqing.sqlite3")
+            os.sync()
+            env = children.child_env(data, work / "minqing.sqlite3")
+            results["tiled"] = {**built, **children.run_child(__file__, "assess", data, out, env)}
+            shutil.rmtree(work, ignore_errors=True)
         progress("完成", len(phases), len(phases))
     return {
         "bench": "assess",
@@ -223,6 +307,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="households")
     parser.add_argument("--scale-to", type=int, default=1_000_000, help="households, compute only")
     parser.add_argument("--keep", type=Path, help="set up in DIR and keep it (reused when present)")
+    parser.add_argument(
+        "--tile-to", type=int, default=0, help="households: assess() end to end on a tiled copy"
+    )
     parser.add_argument("--child")
     parser.add_argument("--data", type=Path)
     parser.add_argument("--out", type=Path)
@@ -239,13 +326,14 @@ def main() -> None:
         return
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = bench(args.size, args.keep.resolve(), args.scale_to)
+        result = bench(args.size, args.keep.resolve(), args.scale_to, args.tile_to)
     else:
         with tempfile.TemporaryDirectory(prefix="minqing-bench-assess-") as tmp:
-            result = bench(args.size, Path(tmp), args.scale_to)
+            result = bench(args.size, Path(tmp), args.scale_to, args.tile_to)
     print_quality(result["quality"])
-    for phase in ("assess", "scaled"):
-        print(f"{phase}: {result[phase]}", file=sys.stderr)
+    for phase in ("assess", "scaled", "tiled"):
+        if phase in result:
+            print(f"{phase}: {result[phase]}", file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))
 
 
