@@ -17,7 +17,10 @@ Setup (generate, import every extract, link: `minqing demo --no-serve`) is not t
   households, persons, memberships, current records and their links repeated to that many
   households (ids offset, record keys suffixed `#<copy>`; built once with SQL, untimed, and kept
   beside the setup), so that reading, computing and storing every finding with its explanation is
-  measured at a whole district's size on SQLite. Each run starts from a fresh copy of it.
+  measured at a whole district's size on SQLite. Each run starts from a fresh copy of it;
+- tiled_postgres (with --tile-to and --postgres DB, instead of tiled): the same on PostgreSQL, DB (bench/web.py's
+  minqing_bench_web) tiled as minqing_bench_tiled_<copies> (kept), each run on a fresh copy made
+  with CREATE DATABASE … TEMPLATE.
 
 Ends with one line of JSON.
 """
@@ -156,21 +159,38 @@ TILED = {
 
 
 def tile_database(source: Path, target: Path, copies: int) -> dict:
-    """`target`: `source` with the rows of TILED repeated `copies` times in all (untimed setup).
-    Only the current records are repeated (the setup has no others worth reading)."""
+    """`target`: the SQLite database `source` with the rows of TILED repeated `copies` times in
+    all (untimed setup)."""
     check = sqlite3.connect(source)
     check.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     check.close()
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, target)
-    started = time.perf_counter()
     db = sqlite3.connect(target)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    top = {table: db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] for table in TILED}
+    result = tile_rows(
+        db, lambda table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")], copies
+    )
+    db.close()
+    return {**result, "gb": round(target.stat().st_size / 1e9, 1)}
+
+
+def tile_rows(db, columns_of, copies: int) -> dict:
+    """Repeat the rows of TILED in the open database `db` (a DB-API connection) `copies` times
+    in all, committing after each copy. Only the current records are repeated (the setup has no
+    others worth reading)."""
+    started = time.perf_counter()
+
+    def one(sql: str):
+        cursor = db.cursor()
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+    top = {table: one(f"SELECT max(id) FROM {table}") for table in TILED}
     for copy in range(1, copies):
         for table, (offsets, suffixed) in TILED.items():
-            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            columns = columns_of(table)
             values = []
             for column in columns:
                 if column == "id":
@@ -184,20 +204,82 @@ def tile_database(source: Path, target: Path, copies: int) -> dict:
             where = f"id <= {top[table]}"
             if table == "sources_sourcerecord":
                 where += " AND valid_to IS NULL"
-            db.execute(
+            db.cursor().execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"SELECT {', '.join(values)} FROM {table} WHERE {where}"
             )
         db.commit()
-    counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TILED}
-    db.close()
     return {
         "copies": copies,
         "tile_s": round(time.perf_counter() - started, 1),
-        "households": counts["registry_household"],
-        "records": counts["sources_sourcerecord"],
-        "gb": round(target.stat().st_size / 1e9, 1),
+        "households": one("SELECT count(*) FROM registry_household"),
+        "records": one("SELECT count(*) FROM sources_sourcerecord"),
     }
+
+
+PG = "postgres://postgres@127.0.0.1:5432/{}"
+
+
+def postgres_households(database: str) -> int:
+    import psycopg
+
+    with psycopg.connect(PG.format(database)) as db:
+        return db.execute("SELECT count(*) FROM registry_household WHERE is_active").fetchone()[0]
+
+
+def tile_postgres(template: str, copies: int, marker: Path) -> dict:
+    """The PostgreSQL database `template` (bench/web.py's) tiled `copies` times in all, as the
+    database minqing_bench_tiled_<copies>; reused when it exists and `marker` tells of it
+    (built once, untimed)."""
+    import psycopg
+
+    name = f"minqing_bench_tiled_{copies}"
+    with psycopg.connect(PG.format("postgres"), autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if found is not None and marker.exists():
+        return json.loads(marker.read_text())
+    with psycopg.connect(PG.format("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {name}_building WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}_building TEMPLATE {template}")
+    with psycopg.connect(PG.format(f"{name}_building")) as db:
+        tiled = tile_rows(
+            db,
+            lambda table: [
+                row[0]
+                for row in db.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = %s ORDER BY ordinal_position",
+                    [table],
+                )
+            ],
+            copies,
+        )
+        db.commit()
+    with psycopg.connect(PG.format(f"{name}_building"), autocommit=True) as db:
+        db.execute("VACUUM ANALYZE")
+    with psycopg.connect(PG.format("postgres"), autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {name}_building RENAME TO {name}")
+    built = {"database": name, "template": template, **tiled}
+    marker.write_text(json.dumps(built))
+    return built
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG.format("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def postgres_copy(template: str, name: str) -> str:
+    """A fresh copy of `template` as `name` (dropped first); its URL."""
+    import psycopg
+
+    with psycopg.connect(PG.format("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return PG.format(name)
 
 
 def child_quality(data: Path) -> dict:
@@ -211,14 +293,15 @@ def child_quality(data: Path) -> dict:
     )
 
 
-def bench(size: int, data: Path, scale_to: int, tile_to: int = 0) -> dict:
+def bench(size: int, data: Path, scale_to: int, tile_to: int = 0, postgres: str = "") -> dict:
     from minqing.core.progress import steps
 
     persons = round(size * PERSONS_PER_HOUSEHOLD)
     out = data / "bench-out"
     out.mkdir(parents=True, exist_ok=True)
     marker = data / "bench-setup.json"
-    phases = ["setup", "assess", "scaled", "quality"] + (["tiled"] if tile_to else [])
+    phases = ["setup", "assess", "scaled", "quality"]
+    phases += [] if not tile_to else ["tiled_postgres"] if postgres else ["tiled"]
     results: dict = {}
     with steps(f"assess bench --size {size:,}") as progress:
         progress("setup", 0, len(phases))
@@ -250,7 +333,7 @@ def bench(size: int, data: Path, scale_to: int, tile_to: int = 0) -> dict:
         progress("quality", 3, len(phases))
         results["quality"] = children.run_child(__file__, "quality", data, out, env)
         shutil.rmtree(work, ignore_errors=True)
-        if tile_to:
+        if tile_to and not postgres:
             progress("tiled", 4, len(phases))
             copies = max(1, round(tile_to / setup["households"]))
             tiled = data / f"bench-tiled-{copies}"
@@ -266,6 +349,17 @@ def bench(size: int, data: Path, scale_to: int, tile_to: int = 0) -> dict:
             env = children.child_env(data, work / "minqing.sqlite3")
             results["tiled"] = {**built, **children.run_child(__file__, "assess", data, out, env)}
             shutil.rmtree(work, ignore_errors=True)
+        if tile_to and postgres:
+            progress("tiled_postgres", 4, len(phases))
+            copies = max(1, round(tile_to / postgres_households(postgres)))
+            built = tile_postgres(postgres, copies, data / f"bench-tiled-pg-{copies}.json")
+            url = postgres_copy(built["database"], "minqing_bench_assess_run")
+            env = children.child_env(data) | {"DATABASE_URL": url}
+            results["tiled_postgres"] = {
+                **built,
+                **children.run_child(__file__, "assess", data, out, env),
+            }
+            drop_postgres("minqing_bench_assess_run")
         progress("完成", len(phases), len(phases))
     return {
         "bench": "assess",
@@ -310,6 +404,11 @@ def main() -> None:
     parser.add_argument(
         "--tile-to", type=int, default=0, help="households: assess() end to end on a tiled copy"
     )
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="with --tile-to: tile this PostgreSQL database instead (bench/web.py's minqing_bench_web)",
+    )
     parser.add_argument("--child")
     parser.add_argument("--data", type=Path)
     parser.add_argument("--out", type=Path)
@@ -326,12 +425,12 @@ def main() -> None:
         return
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = bench(args.size, args.keep.resolve(), args.scale_to, args.tile_to)
+        result = bench(args.size, args.keep.resolve(), args.scale_to, args.tile_to, args.postgres)
     else:
         with tempfile.TemporaryDirectory(prefix="minqing-bench-assess-") as tmp:
-            result = bench(args.size, Path(tmp), args.scale_to, args.tile_to)
+            result = bench(args.size, Path(tmp), args.scale_to, args.tile_to, args.postgres)
     print_quality(result["quality"])
-    for phase in ("assess", "scaled", "tiled"):
+    for phase in ("assess", "scaled", "tiled", "tiled_postgres"):
         if phase in result:
             print(f"{phase}: {result[phase]}", file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))
