@@ -15,6 +15,7 @@ import json
 
 from django.db.models import Q, QuerySet
 
+from minqing.areas.models import Area, Level
 from minqing.assessment.classify import TYPE_LABELS
 from minqing.assessment.models import Finding, FindingStatus, HouseholdAssessment, Proposal
 from minqing.casework.queries import ledger_scope
@@ -57,13 +58,37 @@ def household_for(user, pk: int) -> Household:
     return households_for(user).select_related("area").get(pk=pk)
 
 
-def proposals_for(user, *, category: str = "") -> QuerySet[Proposal]:
+def proposals_for(
+    user, *, category: str = "", kind: str = "", area_path: str = ""
+) -> QuerySet[Proposal]:
+    """The open proposals of the user's households, riskiest first; narrowed to a category, a
+    kind (纳入 / 退出 / 调整类别) and an area (its path: the area and everything under it)."""
     proposals = Proposal.objects.open().filter(household__in=households_for(user))
     if category:
         proposals = proposals.filter(category=category)
+    if kind:
+        proposals = proposals.filter(kind=kind)
+    if area_path:
+        proposals = proposals.filter(household__area__path__startswith=area_path)
     return proposals.select_related(
         "household", "household__area", "household__assessment"
     ).order_by("-household__assessment__risk", "household_id")
+
+
+def proposal_areas(user) -> list[tuple[str, str, str]]:
+    """(code, label indented by depth, path) of the streets, communities and grids inside the
+    user's area (every one for the district-wide), for the proposals page's area filter; none
+    for a user who sees only the households paired with them."""
+    grants = ledger_scope(user).grants
+    if not grants.everything and grants.area is None:
+        return []
+    areas = Area.objects.exclude(level=Level.DISTRICT).defer("geometry")
+    if not grants.everything:
+        areas = areas.filter(path__startswith=grants.area.path).exclude(pk=grants.area.pk)
+    return [
+        (a.code, "\u3000" * max(a.depth - 1, 0) + a.name, a.path)
+        for a in areas.only("code", "name", "level", "path").order_by("path")
+    ]
 
 
 def _json(value):

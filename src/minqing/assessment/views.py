@@ -5,6 +5,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,11 +14,12 @@ from django.views.decorators.http import require_http_methods
 from minqing.assessment import actions, verification
 from minqing.assessment import queries as q
 from minqing.assessment.indicators import REPORT_VALID_DAYS
-from minqing.assessment.models import Category
+from minqing.assessment.models import Category, ProposalKind
 from minqing.registry.models import Household
 from minqing.sources.permissions import can_import_code
 
 VERIFICATION_SOURCE = "minzheng_hedui"
+PER_PAGE = 50  # proposals per page, riskiest first
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -28,21 +30,40 @@ def proposals(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if not q.may_see_assessments(request.user):
         raise PermissionDenied("您的角色不查看家庭评估")
+    # an unknown value in a filter is dropped (the list shows what it says it shows)
     category = request.GET.get("category", "")
     if category not in Category.values:
         category = ""
+    kind = request.GET.get("kind", "")
+    if kind not in ProposalKind.values:
+        kind = ""
+    areas = q.proposal_areas(request.user)
+    area = request.GET.get("area", "")
+    paths = {code: path for code, _, path in areas}
+    if area not in paths:
+        area = ""
+    proposals = q.proposals_for(
+        request.user, category=category, kind=kind, area_path=paths.get(area, "")
+    )
+    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {"proposal": p, "types": [q.TYPE_LABELS.get(t, t) for t in p.types]}
-        for p in q.proposals_for(request.user, category=category)[:200]
+        for p in page.object_list
     ]
     return render(
         request,
         "assessment/proposals.html",
         {
             "rows": rows,
-            "total": q.proposals_for(request.user, category=category).count(),
+            "page_obj": page,
+            "total": page.paginator.count,
             "category": category,
             "categories": Category.choices,
+            "kind": kind,
+            "kinds": ProposalKind.choices,
+            "area": area,
+            "areas": [(code, label) for code, label, _ in areas],
+            "filtered": bool(category or kind or area),
         },
     )
 

@@ -95,3 +95,46 @@ def test_a_member_who_died_is_marked_on_the_household_page(client, assessed):
     page = client.get(reverse("assessment:household", args=[household.pk])).content.decode()
     assert "已故 2026-08-03" in page
     assert page.count("已故") == 1
+
+
+def test_proposals_filter_by_kind_and_area_and_come_a_page_at_a_time(client, assessed):
+    from minqing.accounts.models import User
+    from minqing.areas.models import Area, Level
+    from minqing.assessment.models import ProposalKind
+
+    login(client, "leader")
+    everything = client.get(reverse("assessment:proposals"))
+    page = everything.context["page_obj"]
+    assert page.paginator.per_page == 50
+    assert page.paginator.count == Proposal.objects.open().count()
+    assert len(everything.context["rows"]) == min(50, page.paginator.count)
+    if page.paginator.num_pages > 1:
+        second = client.get(reverse("assessment:proposals"), {"page": 2})
+        first_ids = {r["proposal"].pk for r in everything.context["rows"]}
+        assert first_ids.isdisjoint(r["proposal"].pk for r in second.context["rows"])
+        assert "下一页" in everything.content.decode()
+
+    included = client.get(reverse("assessment:proposals"), {"kind": ProposalKind.INCLUDE})
+    assert included.context["total"] == Proposal.objects.open().filter(kind="include").count()
+    assert all(r["proposal"].kind == "include" for r in included.context["rows"])
+
+    street = Area.objects.filter(level=Level.STREET).order_by("code").first()
+    in_street = client.get(reverse("assessment:proposals"), {"area": street.code})
+    assert in_street.context["area"] == street.code
+    assert in_street.context["total"] == (
+        Proposal.objects.open().filter(household__area__path__startswith=street.path).count()
+    )
+
+    # street staff: only the areas of their street to choose from; another street's code is
+    # ignored, not obeyed (the list stays their street's)
+    login(client, "street")
+    own = User.objects.get(username="street").area_scope
+    response = client.get(reverse("assessment:proposals"), {"area": "no-such-area"})
+    codes = [code for code, _ in response.context["areas"]]
+    assert codes and all(Area.objects.get(code=c).path.startswith(own.path + "/") for c in codes)
+    other = Area.objects.filter(level=Level.STREET).exclude(pk=own.pk).first()
+    outside = client.get(reverse("assessment:proposals"), {"area": other.code})
+    assert outside.context["area"] == ""
+    assert all(
+        r["proposal"].household.area.path.startswith(own.path) for r in outside.context["rows"]
+    )
