@@ -21,6 +21,7 @@ family types are explained by them:
 | seriously_ill | members with a 重大疾病 |
 | vehicles, homes, home_area_m2, businesses | Σ over members |
 | hotline_help_requests | Σ 求助 work orders from members |
+| emergency_kind, emergency_on | the newest emergency known on the assessment date that befell a member (registered by the 应急指挥中心 or told to the 12345 hotline: facts.py), and its day; whether it is recent enough for 临时救助 is the rule's to say |
 | receives_* | any member on the roll |
 """
 
@@ -65,6 +66,8 @@ COLUMNS = [
     "home_area_m2",
     "businesses",
     "hotline_help_requests",
+    "emergency_kind",
+    "emergency_on",
     "hukou_type",
     "receives_dibao",
     "receives_tekun",
@@ -214,6 +217,16 @@ def household_indicators(
             .mod(2)
             .replace_strict({0: "urban", 1: "rural"}, default=None, return_dtype=pl.String)
         )
+    )
+    # the few members an emergency befell, newest last: filtered before grouping
+    emergencies = (
+        people.filter((pl.col("emergency_on") <= pl.lit(on)).fill_null(False))
+        .sort("emergency_on")
+        .group_by("household_id")
+        .agg(pl.col("emergency_kind", "emergency_on").last())
+    )
+    grouped = grouped.join(emergencies, on="household_id", how="left").with_columns(
+        pl.col("emergency_kind").cast(pl.String), pl.col("emergency_on").cast(pl.Date)
     )
     return (
         grouped.select(COLUMNS)

@@ -123,14 +123,6 @@ def policy_inputs(
             PARENTS_STATUS, default=None, return_dtype=pl.String
         ),
     )
-    # the newest emergency that befell a member (registered, or told to the hotline) and was
-    # known on the date: 急难型 临时救助 if recent (the rule decides)
-    emergencies = (
-        people.filter((pl.col("emergency_on") <= pl.lit(on)).fill_null(False))
-        .sort("emergency_on")
-        .group_by("household_id")
-        .agg(pl.col("emergency_kind", "emergency_on").last())
-    )
     # what the family's 核对 reports say: known only where a member has a valid report
     alive = ~pl.col("is_dead").fill_null(False)
     reports = (
@@ -147,8 +139,16 @@ def policy_inputs(
     household_frame = (
         households.select("household_id", "area_code")
         .join(
+            # with the newest emergency (indicators.py): 急难型 临时救助 if recent, the rule says
             indicators.select(
-                "household_id", "hukou_type", "vehicles", "homes", "home_area_m2", "businesses"
+                "household_id",
+                "hukou_type",
+                "vehicles",
+                "homes",
+                "home_area_m2",
+                "businesses",
+                "emergency_kind",
+                "emergency_on",
             ),
             on="household_id",
             how="left",
@@ -161,7 +161,6 @@ def policy_inputs(
             education_spend_12m=pl.lit(None, dtype=pl.Float64),
         )
         .join(reports, on="household_id", how="left")
-        .join(emergencies, on="household_id", how="left")
         .join(_declined(people, on), on="household_id", how="left")
         .with_columns(
             pl.col("deposits").cast(pl.Float64),

@@ -133,6 +133,7 @@ def household_view(user, household: Household) -> dict:
             return f"应转未转: 现享{'、'.join(wrong_roll)}, 但不符合其条件"
         return ""
 
+    indicators = (_json(assessment.indicators) or {}) if assessment else {}
     return {
         "assessment": assessment,
         "types": [TYPE_LABELS.get(t, t) for t in _json(assessment.types)] if assessment else [],
@@ -144,13 +145,25 @@ def household_view(user, household: Household) -> dict:
                 "status": f.status,
                 "status_label": f.get_status_display(),
                 "note": note(f),
-                "conditions": described(_json(f.explanation) or []),
+                "conditions": _with_emergency(described(_json(f.explanation) or []), indicators),
             }
             for f in findings
         ],
         "flags": _json(household.flags) or [],
         "verification": _latest_report(reports),
     }
+
+
+def _with_emergency(conditions: list[dict], indicators: dict) -> list[dict]:
+    """has_emergency's figure says which emergency and when, as the assessment's indicators
+    recorded it: 火灾 2026-10-28, 3 天前 (the finding itself stores numbers only)."""
+    kind, day = indicators.get("emergency_kind"), indicators.get("emergency_on")
+    if not kind:
+        return conditions
+    for condition in conditions:
+        if condition.get("condition") == "has_emergency" and condition.get("value") is not None:
+            condition["value_shown"] = f"{kind} {day}, {condition['value_shown']}"
+    return conditions
 
 
 def verification_reports(person_ids: list[int]) -> dict[int, dict]:

@@ -138,3 +138,19 @@ def test_proposals_filter_by_kind_and_area_and_come_a_page_at_a_time(client, ass
     assert all(
         r["proposal"].household.area.path.startswith(own.path) for r in outside.context["rows"]
     )
+
+
+def test_the_emergency_a_finding_rests_on_is_named_with_its_day():
+    from minqing.assessment.queries import _with_emergency
+    from minqing.policies.explain import described
+
+    stored = [
+        {"condition": "has_emergency", "passed": True, "value": 3.0, "threshold": 180.0},
+        {"condition": "has_members", "passed": True, "value": 3.0, "threshold": 1.0},
+    ]
+    known = {"emergency_kind": "火灾", "emergency_on": "2026-10-28"}
+    emergency, members = _with_emergency(described(stored), known)
+    assert (emergency["value_shown"], emergency["unit_shown"]) == ("火灾 2026-10-28, 3", "天前")
+    assert members["value_shown"] == "3"
+    # none known (or an assessment from before the indicators held it): the figure alone
+    assert _with_emergency(described(stored), {})[0]["value_shown"] == "3"
