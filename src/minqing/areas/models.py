@@ -56,6 +56,12 @@ class Area(Model):
         return LEVEL_DEPTH[Level(self.level)]
 
     @property
+    def indented_name(self) -> str:
+        """The name indented by depth with ideographic spaces (a street flush, its communities one
+        step in, their grids two): an area's line in a select of the areas below the district."""
+        return "\u3000" * max(self.depth - 1, 0) + self.name
+
+    @property
     def level_label(self) -> str:
         """街道 or 乡/镇 for a street-level area, 社区 or 村 for a community, by its name."""
         for suffix in ("乡", "镇", "村"):

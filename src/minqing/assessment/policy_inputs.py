@@ -165,8 +165,6 @@ def policy_inputs(
         .with_columns(
             pl.col("deposits").cast(pl.Float64),
             pl.col("has_supporter").cast(pl.Boolean),
-            pl.col("emergency_kind").cast(pl.String),
-            pl.col("emergency_on").cast(pl.Date),
             pl.col("verification_declined").fill_null(False),
         )
     )

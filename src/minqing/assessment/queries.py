@@ -86,7 +86,7 @@ def proposal_areas(user) -> list[tuple[str, str, str]]:
     if not grants.everything:
         areas = areas.filter(path__startswith=grants.area.path).exclude(pk=grants.area.pk)
     return [
-        (a.code, "\u3000" * max(a.depth - 1, 0) + a.name, a.path)
+        (a.code, a.indented_name, a.path)
         for a in areas.only("code", "name", "level", "path").order_by("path")
     ]
 

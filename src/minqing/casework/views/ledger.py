@@ -112,7 +112,7 @@ def area_options(scope: LedgerScope) -> list[tuple[int, str, str]]:
             reach |= Q(path__startswith=g.area.path)
         areas = areas.filter(reach)
     return [
-        (a.pk, "\u3000" * max(a.depth - 1, 0) + a.name, a.path)
+        (a.pk, a.indented_name, a.path)
         for a in areas.only("pk", "name", "level", "path").order_by("path")
     ]
 
