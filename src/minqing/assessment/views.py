@@ -30,18 +30,21 @@ def proposals(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if not q.may_see_assessments(request.user):
         raise PermissionDenied("您的角色不查看家庭评估")
-    # an unknown value in a filter is dropped (the list shows what it says it shows)
-    category = request.GET.get("category", "")
-    if category not in Category.values:
-        category = ""
-    kind = request.GET.get("kind", "")
-    if kind not in ProposalKind.values:
-        kind = ""
+    # an unknown value in a filter is dropped and said so (the list shows what it says it shows)
     areas = q.proposal_areas(request.user)
-    area = request.GET.get("area", "")
     paths = {code: path for code, _, path in areas}
-    if area not in paths:
-        area = ""
+    ignored = []
+
+    def chosen(name: str, label: str, allowed) -> str:
+        value = request.GET.get(name, "")
+        if value and value not in allowed:
+            ignored.append(f"{label}「{value}」不是可选的取值 (或不在您的范围内), 已忽略")
+            return ""
+        return value
+
+    category = chosen("category", "类别", Category.values)
+    kind = chosen("kind", "建议", ProposalKind.values)
+    area = chosen("area", "区域", paths)
     proposals = q.proposals_for(
         request.user, category=category, kind=kind, area_path=paths.get(area, "")
     )
@@ -64,6 +67,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
             "area": area,
             "areas": [(code, label) for code, label, _ in areas],
             "filtered": bool(category or kind or area),
+            "ignored": ignored,
         },
     )
 

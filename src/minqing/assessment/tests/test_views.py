@@ -135,6 +135,11 @@ def test_proposals_filter_by_kind_and_area_and_come_a_page_at_a_time(client, ass
     other = Area.objects.filter(level=Level.STREET).exclude(pk=own.pk).first()
     outside = client.get(reverse("assessment:proposals"), {"area": other.code})
     assert outside.context["area"] == ""
+    assert outside.context["ignored"] == [
+        f"区域「{other.code}」不是可选的取值 (或不在您的范围内), 已忽略"
+    ]
+    assert "已忽略" in outside.content.decode()
+    assert client.get(reverse("assessment:proposals"), {"kind": "include"}).context["ignored"] == []
     assert all(
         r["proposal"].household.area.path.startswith(own.path) for r in outside.context["rows"]
     )
