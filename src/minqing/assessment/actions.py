@@ -32,7 +32,7 @@ from minqing.core.frames import json_list
 from minqing.core.jsonfields import to_json_text
 from minqing.linkage.models import RecordLink
 from minqing.policies import BASIC_LIVING, POLICY_LABELS, evaluate, resolve
-from minqing.registry.models import Household, Membership, Person
+from minqing.registry.models import Household, Membership, Person, Relation
 from minqing.sources.models import Source, SourceRecord
 
 DISTRICT = "410811"
@@ -191,7 +191,30 @@ def load() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         "JOIN areas_area a ON a.id = h.area_id WHERE h.is_active",
         schema={"household_id": pl.Int64, "area_code": pl.String},
     )
-    return records, members, households
+    return (*with_callers_counted_nowhere(records, members), households)
+
+
+def with_callers_counted_nowhere(
+    records: pl.DataFrame, members: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A household's 来电人 (Relation.CALLER: an unidentified caller from its home, most likely
+    one of its members) is no member of its own — not in the household's size, ages or income —
+    but what the calls say is the household's: their work orders count as the head's."""
+    callers = members.filter(pl.col("relation") == Relation.CALLER.value)
+    if not callers.height:
+        return records, members
+    head = (
+        members.filter(pl.col("relation") == Relation.HEAD.value)
+        .group_by("household_id")
+        .agg(head=pl.col("person_id").min())
+    )
+    to_head = callers.join(head, on="household_id").select("person_id", "head")
+    records = (
+        records.join(to_head, on="person_id", how="left", maintain_order="left")
+        .with_columns(person_id=pl.coalesce("head", "person_id"))
+        .drop("head")
+    )
+    return records, members.filter(pl.col("relation") != Relation.CALLER.value)
 
 
 # what a finding stores of each condition (the rest is the catalogue's: policies/explain.py)

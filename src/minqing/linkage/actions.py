@@ -356,6 +356,7 @@ def _write_households(records: pl.DataFrame) -> int:
             "person_id",
             "source",
             "fields",
+            "name",
             "area_code",
             "address",
             "building_code",

@@ -95,6 +95,9 @@ class Relation(models.TextChoices):
     CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
     GRANDPARENT = "grandparent", "祖父母"
     OTHER = "other", "其他"
+    # a caller known only from 12345 work orders without a name or an ID number, who called from
+    # this household's home (linkage/households.py): not counted as a member by assessment
+    CALLER = "caller", "来电人(身份未识别)"
 
 
 class Membership(Model):

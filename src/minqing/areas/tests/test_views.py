@@ -150,6 +150,12 @@ def test_counts_roll_up_the_tree(client, district_leader, street_staff, areas):
     add_things(areas["定和街道/丰收社区/第1网格"], places=2, facilities=3, households=2, persons=3)
     add_things(areas["定和街道/新华社区/第2网格"], places=1, organizations=1)
     add_things(areas["焦东街道/和平社区/第1网格"], places=4, households=1, persons=1)
+    # a nameless caller linkage put in a household (most likely one of its members): no person more
+    Membership.objects.create(
+        household=Household.objects.get(area=areas["焦东街道/和平社区/第1网格"]),
+        person=Person.objects.create(name=""),
+        relation=Relation.CALLER,
+    )
 
     tree = home_of(client, district_leader).context["tree"]
     assert tree.counts == {

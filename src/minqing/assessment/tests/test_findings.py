@@ -143,3 +143,35 @@ def test_a_family_that_declined_the_check_is_undecided_where_assets_matter():
     )
     # unknown deposits pass for a family not asked yet: 漏保; for one that declined, 待核实
     assert status == {1: "undecided", 2: "missed"}
+
+
+def test_an_unidentified_caller_counts_nowhere_but_their_calls_are_the_households():
+    """A widow living alone; someone called 12345 from her home without a name, telling of a
+    fire (linkage made them the household's 来电人). She still lives alone, and the fire is
+    hers."""
+    from minqing.assessment.actions import with_callers_counted_nowhere
+
+    on = dt.date(2026, 10, 31)
+    registered = (1, "gongan_huji", {"hukou_type": "非农业家庭户口", "status": "正常"})
+    call = {"request_type": "求助", "message": "家里失火了", "received_at": "2026-10-20 09:00"}
+    members = frames.members((1, 1, "head", dt.date(1950, 5, 1), "F"), (1, 9, "caller", None, None))
+    records = frames.records(registered, (9, "hotline_12345", call))
+    records, members = with_callers_counted_nowhere(records, members)
+    assert members["person_id"].to_list() == [1]
+    assert records["person_id"].to_list() == [1, 1]
+
+    households = pl.DataFrame({"household_id": [1], "area_code": ["41081100100101"]})
+    indicators, _, _ = compute(records, members, households, on=on)
+    row = indicators.row(0, named=True)
+    assert (row["members"], row["lives_alone_elderly"]) == (1, True)
+    assert (row["emergency_kind"], row["emergency_on"]) == ("火灾", dt.date(2026, 10, 20))
+    assert row["hotline_help_requests"] == 1
+
+
+def test_without_callers_nothing_moves():
+    from minqing.assessment.actions import with_callers_counted_nowhere
+
+    members = frames.members((1, 1, "head", dt.date(1950, 5, 1), "F"))
+    records = frames.records((1, "gongan_huji", {"status": "正常"}))
+    out_records, out_members = with_callers_counted_nowhere(records, members)
+    assert out_records.equals(records) and out_members.equals(members)

@@ -37,6 +37,17 @@ def test_leader_sees_the_whole_district_ledger(ledger, district_leader):
     assert categories["general"]["label"] == "一般生活类"
 
 
+def test_an_unidentified_caller_is_not_counted_as_a_person(ledger, district_leader):
+    from minqing.registry.models import Membership, Person, Relation
+
+    household = ledger["jiaodong"].household
+    caller = Person.objects.create(name="", phone="13800000000")
+    Membership.objects.create(household=household, person=caller, relation=Relation.CALLER)
+    figures = q.ledger_figures(district_leader)
+    assert (figures["households"], figures["persons"]) == (3, 6)
+    assert by_code(figures["types"])["attention"]["persons"] == 2
+
+
 @pytest.mark.parametrize(
     "persona, households, persons",
     [

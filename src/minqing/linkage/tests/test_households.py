@@ -5,7 +5,13 @@ import json
 import polars as pl
 import pytest
 
-from minqing.linkage.households import NO_HEAD, TWO_HOUSEHOLDS, build_households, relation
+from minqing.linkage.households import (
+    CALLER,
+    NO_HEAD,
+    TWO_HOUSEHOLDS,
+    build_households,
+    relation,
+)
 from minqing.linkage.prepare import dwelling
 
 COLUMNS = {
@@ -15,6 +21,7 @@ COLUMNS = {
         for c in [
             "source",
             "fields",
+            "name",
             "area_code",
             "address",
             "community_code",
@@ -39,6 +46,7 @@ def record(
     head_id=None,
     community="410811001001",
     estate=None,
+    name="张三",
 ):
     fields = {}
     if number:
@@ -51,6 +59,7 @@ def record(
         person,
         source,
         json.dumps(fields, ensure_ascii=False),
+        name,
         "41081100100101",
         "某地址",
         community,
@@ -152,3 +161,68 @@ def test_a_member_listed_under_another_households_head_is_flagged_on_both():
     )
     assert [f["kind"] for f in flags["hukou:H1"]] == [TWO_HOUSEHOLDS]
     assert [f["kind"] for f in flags["hukou:H2"]] == [TWO_HOUSEHOLDS]
+
+
+def caller(person, **where):
+    """A 12345 work order from someone who gave no name (or a title only: prepare makes it
+    null) and no ID number."""
+    return record(person, source="hotline_12345", name=None, **where)
+
+
+def test_an_unidentified_caller_joins_the_registered_household_at_their_home():
+    by_key, _, relations = build(
+        record(1, number="H1", rel="户主", building="B1", room="2-402"),
+        record(2, number="H1", rel="配偶", building="B1", room="2-402"),
+        caller(9, building="B1", room="2-402"),
+        caller(9, building="B1", room="2-402"),  # called twice
+    )
+    assert by_key == {"hukou:H1": [1, 2, 9]}
+    assert relations == {1: "head", 2: "spouse", 9: CALLER}
+
+
+@pytest.mark.parametrize(
+    "rows, alone",
+    [
+        # a caller who gave a name is someone the data know apart: maybe a tenant
+        ([record(9, source="hotline_12345", building="B1", room="2-402")], "home:B1/2-402"),
+        # known from another list too
+        ([caller(9, building="B1", room="2-402"), record(9, source="yibao_feiyong")], None),
+        # with an ID number
+        ([caller(9, building="B1", room="2-402", id_number="X")], "home:B1/2-402"),
+        # from another room, or from none
+        ([caller(9, building="B1", room="2-403")], "home:B1/2-403"),
+        ([caller(9)], "person:9"),
+        # from two homes
+        ([caller(9, building="B1", room="2-402"), caller(9, building="B1", room="2-403")], None),
+    ],
+)
+def test_other_callers_stay_households_of_their_own(rows, alone):
+    by_key, _, relations = build(
+        record(1, number="H1", rel="户主", building="B1", room="2-402"), *rows
+    )
+    assert by_key["hukou:H1"] == [1]
+    assert relations[9] != CALLER
+    if alone:
+        assert by_key[alone] == [9]
+
+
+def test_a_caller_who_named_the_room_but_not_the_unit_stays_apart():
+    # 1号楼402: the unit not said, though unit 2's 402 is the one registered 402 of the building
+    by_key, _, relations = build(
+        record(1, number="H1", rel="户主", building="B1", room="2-402"),
+        record(2, number="H2", rel="户主", building="B1", room="2-502"),
+        caller(9, building="B1", room="402"),
+    )
+    assert by_key["hukou:H1"] == [1]
+    assert by_key["home:B1/402"] == [9]
+    assert relations[9] == "head"
+
+
+def test_a_caller_from_a_home_two_registered_households_share_stays_apart():
+    by_key, _, relations = build(
+        record(1, number="H1", rel="户主", building="B1", room="2-402"),
+        record(2, number="H2", rel="户主", building="B1", room="2-402"),
+        caller(9, building="B1", room="2-402"),
+    )
+    assert by_key == {"hukou:H1": [1], "hukou:H2": [2], "home:B1/2-402": [9]}
+    assert relations[9] == "head"
