@@ -46,6 +46,8 @@ LABELS = {
     "birth_on": "出生日期",
     "address": "地址",
     "sex": "性别",
+    "disability": "残疾类别和等级",
+    "stated_age": "名册年龄",
 }
 
 

@@ -3,7 +3,9 @@
 Column names are those of the frame `prepare.comparison_frame` builds from source records:
 name, name_pinyin, surname_pinyin, birth_on (ISO text), birth_from_id, id_number, id_valid, phone,
 sex,
-community_code, estate_code, building_code, room, dwelling (building or village + room).
+community_code, estate_code, building_code, room, dwelling (building or village + room),
+disability (category/grade, on the lists that state it), birth_year and birth_year_from_age (a
+roll's stated age).
 
 Every comparison uses SQL that Splink translates for DuckDB and Spark alike (levenshtein,
 levenshtein and jaro_winkler exist in both), so one trained model file runs on either.
@@ -37,6 +39,7 @@ PARTIAL_SAME_SURNAME = "仅有称呼, 同姓"
 PARTIAL_OTHER_SURNAME = "仅有称呼, 不同姓"
 ID_OF_ANOTHER = "无号码, 或同号不同名(不计)"
 BIRTH_FROM_SAME_ID = "无日期, 或均由同一身份证号推算(不计)"
+NO_STATED_AGE = "无名册年龄(不计)"
 
 
 def _names_close():
@@ -199,6 +202,56 @@ def _sex_comparison() -> cl.CustomComparison:
     )
 
 
+def _disability_comparison() -> cl.CustomComparison:
+    # only the 残联's cards and the 两项补贴 rolls state it; for a roll row kept without its ID
+    # number (name and community only) it tells the namesakes of a community apart
+    return cl.CustomComparison(
+        output_column_name="disability",
+        comparison_levels=[
+            cll.NullLevel("disability"),
+            cll.ExactMatchLevel("disability").configure(label_for_charts="残疾类别和等级相同"),
+            # the synthetic lists never disagree, so EM would put this at the floor (−10 bits);
+            # a card re-graded after the roll was written is no rarity: set, not trained
+            cll.ElseLevel().configure(
+                label_for_charts="不同", m_probability=0.05, fix_m_probability=True
+            ),
+        ],
+        comparison_description="残疾类别和等级",
+    )
+
+
+def _stated_age_comparison() -> cl.CustomComparison:
+    # a 高龄津贴 or 特困 row kept without its ID number states an age, not a birth date: against
+    # a record with a birth year it tells an old person from a younger namesake. Too few such
+    # rows reach EM or the random sample to train either probability, so both are set: among
+    # matches the stated age fits but for a slip; by chance, three birth years of the 80 or so
+    # a district's people span
+    return cl.CustomComparison(
+        output_column_name="stated_age",
+        comparison_levels=[
+            cll.CustomLevel(
+                "birth_year_l IS NULL OR birth_year_r IS NULL "
+                "OR NOT (birth_year_from_age_l OR birth_year_from_age_r)"
+            ).configure(is_null_level=True, label_for_charts=NO_STATED_AGE),
+            cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1").configure(
+                label_for_charts="名册年龄与出生年份相符",
+                m_probability=0.98,
+                fix_m_probability=True,
+                u_probability=0.04,
+                fix_u_probability=True,
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts="不符",
+                m_probability=0.02,
+                fix_m_probability=True,
+                u_probability=0.96,
+                fix_u_probability=True,
+            ),
+        ],
+        comparison_description="名册年龄",
+    )
+
+
 def person_settings() -> SettingsCreator:
     """The settings for deduplicating person records across all sources."""
     return SettingsCreator(
@@ -212,6 +265,8 @@ def person_settings() -> SettingsCreator:
             _birth_comparison(),
             _address_comparison(),
             _sex_comparison(),
+            _disability_comparison(),
+            _stated_age_comparison(),
         ],
         blocking_rules_to_generate_predictions=BLOCKING_RULES,
         retain_intermediate_calculation_columns=False,

@@ -52,10 +52,22 @@ COMPARISON_COLUMNS = [
     "building_code",
     "room",
     "dwelling",
+    "disability",
+    "birth_year",
+    "birth_year_from_age",
 ]
 PARTIAL_NAME = "仅有称呼"
-# the lists whose normalized fields are read: households' (households.py) and deaths'
-FIELDS_NEEDED = {"gongan_huji", "minzheng_dibao"} | set(DEATH_FIELDS)
+# the lists that state a person's disability (category and grade), which linkage compares: a
+# 两项补贴 row kept without its ID number names only the person, the community and that
+DISABILITY_SOURCES = {"canlian_zheng", "minzheng_liangxiang"}
+# the rolls that state an age (年龄) instead of a birth date where a row has no ID number: 高龄津贴
+# and 特困 rows kept without one name only the person, the community and that
+AGE_SOURCES = {"minzheng_gaoling", "minzheng_tekun"}
+# the lists whose normalized fields are read: households' (households.py), deaths', disabilities'
+# and ages'
+FIELDS_NEEDED = (
+    {"gongan_huji", "minzheng_dibao"} | set(DEATH_FIELDS) | DISABILITY_SOURCES | AGE_SOURCES
+)
 FEMALE_TITLES = "女士|小姐|阿姨|大妈|大娘|大婶|婶子|奶奶|阿婆|老太|大姐|姐姐|姐|嫂"
 MALE_TITLES = "先生|叔叔|大叔|阿叔|大爷|爷爷|阿公|老汉|大哥|哥哥|哥|叔|伯"
 
@@ -103,7 +115,9 @@ def id_valid(ids: pl.Expr) -> pl.Expr:
 
 def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
     """Add what the model compares: blanks as nulls, partial names, ID validity, birth source,
-    the dwelling."""
+    the dwelling, the disability ("<category>/<grade>" where the record's fields state both), the
+    birth year (the birth date's; else, where a roll states an age, the year of the record's
+    valid_from less that age: birth_year_from_age)."""
     text = [c for c, t in records.schema.items() if t == pl.String and c not in ("fields", "flags")]
     frame = records.with_columns([pl.col(c).replace("", None) for c in text])
     partial = pl.col("flags").fill_null("").str.contains(PARTIAL_NAME)
@@ -113,6 +127,9 @@ def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("name").str.contains(f"(?:{MALE_TITLES})$"))
         .then(pl.lit("M"))
     )
+    stated_year = pl.col("valid_from").str.slice(0, 4).cast(pl.Int64, strict=False) - pl.col(
+        "fields"
+    ).str.json_path_match("$.age").cast(pl.Int64, strict=False)
     return frame.with_columns(
         name=pl.when(partial).then(None).otherwise(pl.col("name")),
         name_pinyin=pl.when(partial).then(None).otherwise(pl.col("name_pinyin")),
@@ -120,8 +137,15 @@ def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
         id_valid=id_valid(pl.col("id_number")),
         birth_from_id=~pl.col("birth_given") & pl.col("id_number").is_not_null(),
         birth_on=pl.col("birth_on").dt.strftime("%Y-%m-%d"),
+        birth_year=pl.col("birth_on").dt.year().cast(pl.Int64).fill_null(stated_year),
+        birth_year_from_age=pl.col("birth_on").is_null() & stated_year.is_not_null(),
         dwelling=dwelling(
             pl.col("building_code"), pl.col("estate_code"), pl.col("community_code"), pl.col("room")
+        ),
+        disability=pl.concat_str(
+            pl.col("fields").str.json_path_match("$.disability_category"),
+            pl.col("fields").str.json_path_match("$.disability_grade"),
+            separator="/",
         ),
     )
 

@@ -74,8 +74,9 @@ ROWS = [
     ("zw2", "张伟", "zhangwei", "zhang", valid("41081119910202002"), None, "B3", "3-301", True),
 ]
 
-# person, name, pinyin, surname, id, phone, village, house, birth given: rural addresses name the
-# village and the house, no building
+# person, name, pinyin, surname, id, phone, village, house, birth given, and what else a list
+# states (disability "<category>/<grade>", a roll's age): rural addresses name the village and
+# the house, no building
 VILLAGE_ROWS = [
     # 高芳 of 西于村 6组130号: the register, and a hotline call giving her name and her house
     (
@@ -88,8 +89,9 @@ VILLAGE_ROWS = [
         "410811200202",
         "6-130",
         True,
+        None,
     ),
-    ("gf", "高芳", "gaofang", "gao", None, "18500000001", "410811200202", "6-130", False),
+    ("gf", "高芳", "gaofang", "gao", None, "18500000001", "410811200202", "6-130", False, None),
     # a namesake at the same house number of another village
     (
         "gf2",
@@ -101,6 +103,84 @@ VILLAGE_ROWS = [
         "410811200203",
         "6-130",
         True,
+        None,
+    ),
+    # 段秀英 of 东王村 2组15号: the register, her 残联 card, and a 两项补贴 row kept without its ID
+    # number (name and community only) — and a namesake of the same village without a card
+    (
+        "dz",
+        "段秀英",
+        "duanxiuying",
+        "duan",
+        valid("41081119700303032"),
+        None,
+        "410811200205",
+        "2-15",
+        True,
+        None,
+    ),
+    (
+        "dz",
+        "段秀英",
+        "duanxiuying",
+        "duan",
+        valid("41081119700303032"),
+        None,
+        "410811200205",
+        None,
+        False,
+        {"disability": "肢体/2"},
+    ),
+    (
+        "dz",
+        "段秀英",
+        "duanxiuying",
+        "duan",
+        None,
+        None,
+        "410811200205",
+        None,
+        False,
+        {"disability": "肢体/2"},
+    ),
+    (
+        "dz2",
+        "段秀英",
+        "duanxiuying",
+        "duan",
+        valid("41081119820606046"),
+        None,
+        "410811200205",
+        "4-8",
+        True,
+        None,
+    ),
+    # 孟桂兰 of 东王村 5组3号, born 1940: the register, and a 高龄津贴 row kept without its ID number
+    # (name, community and the age 86) — and a namesake of the same village born 1975
+    (
+        "md",
+        "孟桂兰",
+        "mengguilan",
+        "meng",
+        valid("41081119400707012"),
+        None,
+        "410811200205",
+        "5-3",
+        True,
+        None,
+    ),
+    ("md", "孟桂兰", "mengguilan", "meng", None, None, "410811200205", None, False, {"age": 86}),
+    (
+        "md2",
+        "孟桂兰",
+        "mengguilan",
+        "meng",
+        valid("41081119750909014"),
+        None,
+        "410811200205",
+        "7-1",
+        True,
+        None,
     ),
 ]
 
@@ -108,29 +188,38 @@ VILLAGE_ROWS = [
 # the five people above are not the whole world
 GIVEN = "伟芳娜敏静秀英华慧巧美娟玉桂兰霞平刚明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
 SURNAMES = "陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-STRANGERS = [
-    (
-        f"s{i}",
-        SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13) % len(GIVEN)],
-        None,
-        None,
-        valid(f"410811{1940 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"),
-        None,
-        f"S{i % 40}",
-        f"{i}",
-        True,
-    )
-    for i in range(400)
-]
 
 
-def frame() -> pl.DataFrame:
-    """ROWS, VILLAGE_ROWS and STRANGERS, in that order, as the frame linkage compares."""
+def _strangers(n: int) -> list[tuple]:
+    return [
+        (
+            f"s{i}",
+            SURNAMES[i % len(SURNAMES)]
+            + GIVEN[(i * 7) % len(GIVEN)]
+            + GIVEN[(i * 13 + i // 1000) % len(GIVEN)],
+            None,
+            None,
+            valid(f"410811{1940 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"),
+            None,
+            f"S{i % 40}",
+            f"{i}",
+            True,
+        )
+        for i in range(n)
+    ]
+
+
+STRANGERS = _strangers(400)
+
+
+def frame(strangers: int = len(STRANGERS)) -> pl.DataFrame:
+    """ROWS, VILLAGE_ROWS and the first `strangers` of the strangers, in that order, as the
+    frame linkage compares."""
     from pypinyin import lazy_pinyin
 
     strangers = [
         (p, n, "".join(lazy_pinyin(n)), lazy_pinyin(n[0])[0], *rest)
-        for p, n, _, _, *rest in STRANGERS
+        for p, n, _, _, *rest in _strangers(strangers)
     ]
     columns = ["name", "name_pinyin", "surname_pinyin", "id_number", "phone"]
     on_estates = pl.DataFrame(
@@ -141,12 +230,12 @@ def frame() -> pl.DataFrame:
         community_code=pl.when(pl.col("building_code").is_not_null()).then(pl.lit("410811001001"))
     )
     in_villages = pl.DataFrame(
-        [r[1:] for r in VILLAGE_ROWS],
-        schema=[*columns, "community_code", "room", "birth_given"],
+        [(*r[1:9], (r[9] or {}).get("disability"), (r[9] or {}).get("age")) for r in VILLAGE_ROWS],
+        schema=[*columns, "community_code", "room", "birth_given", "disability", "age"],
         orient="row",
     ).with_columns(building_code=pl.lit(None, dtype=pl.String))
     records = pl.concat(
-        [on_estates.head(len(ROWS)), in_villages, on_estates.tail(len(STRANGERS))],
+        [on_estates.head(len(ROWS)), in_villages, on_estates.tail(len(strangers))],
         how="diagonal",
     )
     birth = (
@@ -171,6 +260,9 @@ def frame() -> pl.DataFrame:
             id_valid=id_valid(pl.col("id_number")),
             sex=pl.when(pl.col("id_number").is_null()).then(untold).otherwise(from_id),
             estate_code=pl.col("building_code"),
+            # the year of the date, else of the data (2026) less the age a roll states
+            birth_year=birth.str.slice(0, 4).cast(pl.Int64).fill_null(2026 - pl.col("age")),
+            birth_year_from_age=birth.is_null() & pl.col("age").is_not_null(),
         )
         .with_columns(
             dwelling=dwelling(
@@ -207,6 +299,58 @@ def test_a_hotline_caller_who_gave_only_a_title_joins_by_phone_and_home(persons)
 def test_a_villager_is_found_at_her_house_without_a_building(persons):
     assert len(persons["gf"]) == 1
     assert persons["gf"].isdisjoint(persons["gf2"])
+
+
+def _labels(records: pl.DataFrame) -> dict[int, int]:
+    scored = train_and_score(records, model_json=MODEL)
+    clustered = clusters(records["unique_id"], scored.pairs, threshold=0.8)
+    return dict(clustered.select("unique_id", "cluster").rows())
+
+
+def _row_id(person: str) -> int:
+    """The unique id of the one row of ROWS + VILLAGE_ROWS of `person` without an ID number."""
+    (found,) = [i for i, r in enumerate(ROWS + VILLAGE_ROWS, 1) if r[0] == person and r[4] is None]
+    return found
+
+
+@pytest.fixture(scope="module")
+def district():
+    """The people among 6,000 strangers: a name then weighs about what one person's name weighs
+    in a district (the 400 of `persons` make every name common)."""
+    records = frame(strangers=6000)
+    labels = _labels(records)
+    found: dict[str, set] = {}
+    for uid, row in enumerate(ROWS + VILLAGE_ROWS, start=1):
+        found.setdefault(row[0], set()).add(labels[uid])
+    return records, found
+
+
+def test_a_roll_row_without_its_id_number_joins_the_namesake_whose_card_it_matches(district):
+    # name and village alone leave 段秀英's 两项补贴 row between her and her namesake; the
+    # disability her card states and the row repeats decides
+    records, found = district
+    assert len(found["dz"]) == 1
+    assert found["dz"].isdisjoint(found["dz2"])
+    row = _row_id("dz")
+    labels = _labels(
+        records.with_columns(
+            disability=pl.when(pl.col("unique_id") == row).then(None).otherwise("disability")
+        )
+    )
+    assert list(labels.values()).count(labels[row]) == 1  # without it, the row stays alone
+
+
+def test_a_roll_row_with_an_age_instead_of_a_birth_date_joins_the_namesake_of_that_age(district):
+    records, found = district
+    assert len(found["md"]) == 1
+    assert found["md"].isdisjoint(found["md2"])
+    row = _row_id("md")
+    labels = _labels(
+        records.with_columns(
+            birth_year=pl.when(pl.col("unique_id") == row).then(None).otherwise("birth_year")
+        )
+    )
+    assert list(labels.values()).count(labels[row]) == 1
 
 
 def test_a_title_only_callers_surname_counts_for_what_it_says():
@@ -262,6 +406,8 @@ def test_the_models_parameters_read_as_a_table():
         "出生日期",
         "地址",
         "性别",
+        "残疾类别和等级",
+        "名册年龄",
     }
     same_id = next(r for r in rows if r["level"] == "身份证号相同")
     assert same_id["weight"] > 10 and same_id["m"] > 0.9

@@ -1,5 +1,6 @@
 """What linkage makes of the records: ID validity, partial names, and the golden record."""
 
+import datetime as dt
 import json
 
 import polars as pl
@@ -47,6 +48,7 @@ def frame(**columns):
         "room": [None],
         "flags": ["[]"],
         "fields": ["{}"],
+        "valid_from": ["2026-10-31"],
         "birth_given": [False],
     }
     base.update(columns)
@@ -70,6 +72,35 @@ def test_a_full_name_is_kept_and_blank_cells_become_null():
     row = comparison_frame(frame(phone=[""])).row(0, named=True)
     assert row["name"] == "王伟" and row["phone"] is None and row["id_valid"] is True
     assert row["birth_from_id"] is True
+
+
+@pytest.mark.parametrize(
+    "fields, disability",
+    [
+        ('{"disability_category": "肢体", "disability_grade": "2"}', "肢体/2"),
+        ('{"disability_category": "肢体"}', None),  # no grade: nothing to compare
+        ("{}", None),
+    ],
+)
+def test_the_disability_a_list_states_is_compared_as_category_and_grade(fields, disability):
+    assert comparison_frame(frame(fields=[fields]))["disability"].item() == disability
+
+
+@pytest.mark.parametrize(
+    "birth_on, fields, year, from_age",
+    [
+        (None, '{"age": "86"}', 1940, True),  # 2026 less the age the roll states
+        (dt.date(1939, 12, 15), '{"age": "86"}', 1939, False),  # a date wins
+        (dt.date(1980, 5, 1), "{}", 1980, False),
+        (None, "{}", None, False),
+        (None, '{"age": "八十"}', None, False),  # not a number: no year
+    ],
+)
+def test_a_stated_age_gives_a_birth_year_where_no_date_does(birth_on, fields, year, from_age):
+    row = comparison_frame(frame(birth_on=[birth_on], fields=[fields], id_number=[""])).row(
+        0, named=True
+    )
+    assert (row["birth_year"], row["birth_year_from_age"]) == (year, from_age)
 
 
 def person_records(rows):

@@ -79,6 +79,8 @@ def _record(key: str, source: str, **changes: str) -> dict:
         "building_code": f"B{building:02d}" if "address" in held else "",
         "room": room if "address" in held else "",
         "flags": "",
+        "fields": "{}",
+        "valid_from": "2026-10-31",
         "birth_given": "birth_on" in held,
     }
     row.update(changes)
