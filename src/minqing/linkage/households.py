@@ -5,9 +5,9 @@
 2. A caller nobody could identify — a person linkage knows only from 12345 work orders that
    carry neither a name (none, or a title only: 王女士) nor an ID number — who called from the
    dwelling of one registered household joins that household as its 来电人 (relation
-   "caller"): most likely one of its members, which the data cannot tell.
-   Assessment counts such a member nowhere but gives the household what the calls say (a 求助,
-   an emergency); the grid worker asks at the door who called.
+   "caller"): most likely one of its members, which the data cannot tell. Assessment counts
+   such a member nowhere but gives the household what the calls say (a 求助, an emergency);
+   the grid worker asks at the door who called.
 3. Anyone else belongs with the people at the same dwelling (the room of an estate's building,
    the house of a village: prepare.dwelling) who are not on the register either; someone with
    no known dwelling is a household of one.
@@ -62,8 +62,8 @@ def relation(words: pl.Expr) -> pl.Expr:
 
 def build_households(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """records: person_id, source, fields (JSON text), name (null when only a title was given),
-    area_code, address, building_code, dwelling, id_number, id_valid. Returns (households: key, number, area_code, address, building_code,
-    flags; memberships: key, person_id, relation)."""
+    area_code, address, building_code, dwelling, id_number, id_valid. Returns (households: key,
+    number, area_code, address, building_code, flags; memberships: key, person_id, relation)."""
     register = (
         records.filter(pl.col("source") == "gongan_huji")
         .with_columns(
