@@ -199,14 +199,16 @@ def with_callers_counted_nowhere(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A household's 来电人 (Relation.CALLER: an unidentified caller from its home, most likely
     one of its members) is no member of its own — not in the household's size, ages or income —
-    but what the calls say is the household's: their work orders count as the head's."""
+    but what the calls say is the household's: their work orders count as the head's (in a
+    household without one, as its first member's)."""
     callers = members.filter(pl.col("relation") == Relation.CALLER.value)
     if not callers.height:
         return records, members
+    counted = members.filter(pl.col("relation") != Relation.CALLER.value)
     head = (
-        members.filter(pl.col("relation") == Relation.HEAD.value)
-        .group_by("household_id")
-        .agg(head=pl.col("person_id").min())
+        counted.sort(pl.col("relation") != Relation.HEAD.value, "person_id")
+        .group_by("household_id", maintain_order=True)
+        .agg(head=pl.col("person_id").first())
     )
     to_head = callers.join(head, on="household_id").select("person_id", "head")
     records = (
@@ -214,7 +216,7 @@ def with_callers_counted_nowhere(
         .with_columns(person_id=pl.coalesce("head", "person_id"))
         .drop("head")
     )
-    return records, members.filter(pl.col("relation") != Relation.CALLER.value)
+    return records, counted
 
 
 # what a finding stores of each condition (the rest is the catalogue's: policies/explain.py)

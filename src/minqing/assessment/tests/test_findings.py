@@ -168,6 +168,20 @@ def test_an_unidentified_caller_counts_nowhere_but_their_calls_are_the_household
     assert row["hotline_help_requests"] == 1
 
 
+def test_a_callers_work_orders_go_to_the_first_member_where_no_head_is_known():
+    from minqing.assessment.actions import with_callers_counted_nowhere
+
+    members = frames.members(
+        (1, 5, "spouse", dt.date(1950, 5, 1), "F"),
+        (1, 3, "child", dt.date(1980, 5, 1), "M"),
+        (1, 9, "caller", None, None),
+    )
+    records = frames.records((9, "hotline_12345", {"request_type": "求助"}))
+    records, members = with_callers_counted_nowhere(records, members)
+    assert sorted(members["person_id"].to_list()) == [3, 5]
+    assert records["person_id"].to_list() == [3]
+
+
 def test_without_callers_nothing_moves():
     from minqing.assessment.actions import with_callers_counted_nowhere
 
