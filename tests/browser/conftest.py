@@ -43,7 +43,11 @@ def requests_seen():
 
 
 @pytest.fixture
-def page(browser, requests_seen):
+def page(browser, live_server, requests_seen):
+    """A fresh browser context's page. Set up after the live server (and its database), so torn
+    down before them: a request still in flight when the test ends — the favicon Chromium asks
+    for by itself on a page that names none, such as the admin site's — would otherwise hold the
+    in-memory database while it is flushed for the next test ("database table is locked")."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.on("request", lambda request: requests_seen.append(request.url))
