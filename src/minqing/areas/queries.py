@@ -11,14 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 
 from minqing.areas.models import LEVEL_DEPTH, Area, Level
-from minqing.registry.models import (
-    Facility,
-    Household,
-    Membership,
-    Organization,
-    Place,
-    Relation,
-)
+from minqing.registry.models import Facility, Household, Membership, Organization, Place
 
 # What the home page counts, in display order: key, label. Households and persons are
 # resident data; places, organizations and facilities are not.
@@ -89,7 +82,7 @@ def area_tree(root: Area, *, with_residents: bool = True) -> AreaNode:
         per_area["households"] = _count_by_area(Household.objects.within(root).active())
         per_area["persons"] = dict(
             Membership.objects.filter(household__area__path__startswith=root.path)
-            .exclude(relation=Relation.CALLER)  # most likely a member already counted
+            .counted()
             .order_by()
             .values_list("household__area_id")
             .annotate(n=Count("person_id", distinct=True))

@@ -39,7 +39,7 @@ from minqing.casework.models import (
 )
 from minqing.casework.queries import ledger_scope
 from minqing.policies import POLICY_LABELS
-from minqing.registry.models import Membership, Relation
+from minqing.registry.models import Membership
 
 WEEKS = 12
 OVERDUE_LIMIT = 50
@@ -82,7 +82,7 @@ def ledger_figures(user) -> dict:
     )
     persons = (
         Membership.objects.filter(household__ledger_entry__in=entries.values("pk"))
-        .exclude(relation=Relation.CALLER)  # most likely a member already counted
+        .counted()
         .order_by()
         .alias(types_text=Cast("household__ledger_entry__types", TextField()))
         .aggregate(total=Count("pk"), **_by_type_and_category("household__ledger_entry__"))

@@ -100,10 +100,18 @@ class Relation(models.TextChoices):
     CALLER = "caller", "来电人(身份未识别)"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def counted(self) -> "MembershipQuerySet":
+        """Without the 来电人 (Relation.CALLER): most likely a member already counted."""
+        return self.exclude(relation=Relation.CALLER)
+
+
 class Membership(Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "家庭成员"
