@@ -48,9 +48,22 @@ def deaths(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def newest_per_person(rows: pl.DataFrame) -> pl.DataFrame:
-    """Each person's newest record of `rows` (by valid_from; the first of equals)."""
-    newest_first = rows.sort("valid_from", descending=True, maintain_order=True)
-    return newest_first.filter(pl.col("person_id").is_first_distinct())
+    """Each person's newest record of `rows` (by valid_from). Of a person's records of one
+    valid_from, the least by their other columns: which one is arbitrary, but it is the same
+    whatever order the rows come in (PostgreSQL's parallel scans give them in none, and two runs
+    on the same data must agree). Rows in no order."""
+    several = rows["person_id"].is_duplicated()  # most persons have one record of a list
+    others = [c for c in rows.columns if c not in ("person_id", "valid_from")]
+    chosen = (
+        rows.filter(several)
+        .sort(
+            ["valid_from", *others],
+            descending=[True] + [False] * len(others),
+            nulls_last=True,
+        )
+        .filter(pl.col("person_id").is_first_distinct())
+    )
+    return pl.concat([rows.filter(~several), chosen])
 
 
 def deaths_from(register: pl.DataFrame, cremated: pl.DataFrame) -> pl.DataFrame:

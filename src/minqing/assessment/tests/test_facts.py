@@ -202,3 +202,22 @@ def test_an_emergency_the_centre_registered_counts_and_the_newer_of_it_and_a_cal
     assert kinds[2] == ("突发重病", dt.date(2026, 9, 3))
     assert kinds[3] == ("交通事故", dt.date(2026, 7, 9))
     assert kinds[4] == ("交通事故", dt.date(2026, 7, 9))
+
+
+def test_of_two_records_of_one_day_the_same_one_wins_in_any_order():
+    """A person with two 残疾证 of the same day (two persons linkage merged, or a card written
+    twice): which grade counts must not hang on the order the database returns the rows in,
+    or two runs on the same data could disagree. A newer card wins over both."""
+    card = {"disability_category": "肢体"}
+    same_day = [
+        (1, "canlian_zheng", card | {"disability_grade": "1"}, "2026-03-01"),
+        (1, "canlian_zheng", card | {"disability_grade": "3"}, "2026-03-01"),
+        (1, "canlian_zheng", card | {"disability_grade": "2"}, "2025-01-01"),
+    ]
+    grades = {
+        person_facts(records(*rows))["disability_grade"].item()
+        for rows in (same_day, same_day[::-1], [same_day[1], same_day[2], same_day[0]])
+    }
+    assert len(grades) == 1 and grades <= {1, 3}
+    newer = (1, "canlian_zheng", card | {"disability_grade": "4"}, "2026-06-01")
+    assert person_facts(records(*same_day, newer))["disability_grade"].item() == 4
