@@ -66,7 +66,12 @@ def child_assess() -> dict:
     django.setup()
     from datetime import date
 
+    from django.core.management import call_command
+
     from minqing.assessment import actions
+
+    # a setup kept from an earlier commit has its schema (untimed; nothing to do otherwise)
+    call_command("migrate", verbosity=0)
 
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
@@ -101,7 +106,7 @@ def child_scaled(scale: int) -> dict:
 
     from minqing.assessment import actions
 
-    records, members, households = actions.load()
+    lists, members, households = actions.load()
     person_step = int(members["person_id"].max()) + 1
     household_step = int(households["household_id"].max()) + 1
 
@@ -116,21 +121,22 @@ def child_scaled(scale: int) -> dict:
             copies.append(shifted)
         return pl.concat(copies, rechunk=True)
 
-    records, members, households = tiled(records), tiled(members), tiled(households)
+    lists = {source: tiled(rows) for source, rows in lists.items()}
+    members, households = tiled(members), tiled(households)
     loaded_mb = children.peak_mb()
     # three runs, the median reported: on the 2-core machine one run's wall time moves ±15 %
     walls = []
     for _ in range(RUNS):
         started = time.perf_counter()
         _, findings, classes = actions.compute(
-            records, members, households, on=date.fromisoformat(ON)
+            lists, members, households, on=date.fromisoformat(ON)
         )
         walls.append(round(time.perf_counter() - started, 2))
     wall = sorted(walls)[len(walls) // 2]
     return {
         "households": households.height,
         "members": members.height,
-        "records": records.height,
+        "records": sum(rows.height for rows in lists.values()),
         "wall_s": wall,
         "runs_s": walls,
         "households_per_s": round(households.height / wall),

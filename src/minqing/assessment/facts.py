@@ -1,8 +1,10 @@
 """What the department lists say about each linked person: the facts assessment starts from.
 
-Input: one row per current source record with the person linkage gave it — person_id, source
-(code), fields (the normalized row as JSON text), valid_from. Output: one row per person with the
-facts below, each from the list that holds it (docs/synth.md lists the departments' files):
+Input: Lists — per list (source code), its current records with the person linkage gave each:
+person_id, valid_from and the fields READS names, as text (f__<field>); load() has the database
+take them out of each record's JSON, lists_from_json() does it for records with their JSON text.
+Output: one row per person with the facts below, each from the list that holds it (docs/synth.md
+lists the departments' files):
 
 | fact | from | meaning |
 |---|---|---|
@@ -139,24 +141,43 @@ def _field(name: str, dtype=pl.String) -> pl.Expr:
     return value if dtype == pl.String else value.cast(dtype, strict=False)
 
 
-def _decoded(rows: pl.DataFrame, source: str) -> pl.DataFrame:
-    return extract_fields(rows, READS[source])
+# source code → that list's current records of linked persons: person_id (Int64), valid_from
+# and one text column f__<field> per field READS names for it (null where the row has none)
+Lists = dict[str, pl.DataFrame]
 
 
-def person_facts(records: pl.DataFrame) -> pl.DataFrame:
+def list_schema(source: str) -> dict[str, pl.DataType]:
+    """The columns of a list's frame in Lists."""
+    return {
+        "person_id": pl.Int64,
+        "valid_from": pl.String,
+        **{f"f__{name}": pl.String for name in READS[source]},
+    }
+
+
+def lists_from_json(records: pl.DataFrame) -> Lists:
+    """Lists from records with their JSON: person_id, source, fields (the normalized row as JSON
+    text), valid_from — each list's fields decoded by DuckDB. Lists READS does not name are left
+    out."""
+    parts = records.partition_by("source", as_dict=True, include_key=False)
+    return {
+        source: extract_fields(rows, READS[source]).select(list(list_schema(source)))
+        for (source,), rows in parts.items()
+        if source in READS
+    }
+
+
+def person_facts(lists: Lists) -> pl.DataFrame:
     """One row per person with the facts of FACTS_SCHEMA (flags false and counts 0 when no list
     says otherwise; values null when unknown)."""
-    # each list apart (the lists read for one value are sorted newest first on their own)
-    by_source = records.partition_by("source", as_dict=True, include_key=False)
-    empty = records.clear().drop("source")
-    decoded: dict[str, pl.DataFrame] = {}
 
     def of(source: str) -> pl.DataFrame:
-        return by_source.get((source,), empty)
+        rows = lists.get(source)
+        return pl.DataFrame(schema=list_schema(source)) if rows is None else rows
 
     def newest(source: str) -> pl.DataFrame:
-        """Each person's newest record of the list, decoded."""
-        return _decoded(newest_per_person(of(source)), source)
+        """Each person's newest record of the list."""
+        return newest_per_person(of(source))
 
     def latest(source: str, **columns: pl.Expr) -> pl.DataFrame:
         return newest(source).select("person_id", **columns)
@@ -164,9 +185,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
     register = newest("gongan_huji")
 
     def summed(source: str, condition: pl.Expr | None = None, **columns: pl.Expr) -> pl.DataFrame:
-        if source not in decoded:  # a list read for two parts is decoded once
-            decoded[source] = _decoded(of(source), source)
-        rows = decoded[source]
+        rows = of(source)
         if condition is not None:
             rows = rows.filter(condition)
         return rows.group_by("person_id").agg(**columns)
@@ -275,7 +294,7 @@ def person_facts(records: pl.DataFrame) -> pl.DataFrame:
             listed_on=_field("occurred_on").str.to_date(strict=False).max(),
         ),
     ]
-    persons = records["person_id"].unique().sort().to_frame()
+    persons = pl.concat([of(source)["person_id"] for source in READS]).unique().sort().to_frame()
     # each list's columns lined up with the persons, then side by side: joining them one after
     # the other would copy the columns gathered so far at every join (and a join on keys sorted
     # on both sides is twice as fast)

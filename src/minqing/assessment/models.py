@@ -2,6 +2,12 @@
 
 Findings are kept for the household × policy pairs that matter: eligible (or undecided), or
 receiving the benefit; a household neither eligible for nor receiving a policy has no row.
+
+A run rewrites a whole district's assessments and findings in one transaction (actions.assess),
+so their foreign keys carry no database constraint and no index beyond the ones read by: on
+PostgreSQL, Django's deferred constraints checked a million rows one by one at commit (17 s of a
+million-household run). Households are never deleted (linkage deactivates them), only the ORM
+writes these rows otherwise, and on_delete still holds through it.
 """
 
 from django.conf import settings
@@ -48,14 +54,25 @@ class HouseholdAssessment(Model):
     """The latest assessment of one household: indicators, family types, category, risk."""
 
     household = models.OneToOneField(
-        "registry.Household", on_delete=models.CASCADE, related_name="assessment"
+        "registry.Household",
+        on_delete=models.CASCADE,
+        related_name="assessment",
+        db_constraint=False,
     )
-    run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        AssessmentRun,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     assessed_on = models.DateField("评估日期")
     types = models.JSONField("家庭类型", default=list, blank=True)
     category = models.CharField("类别", max_length=16, choices=Category.choices, blank=True)
     risk = models.PositiveSmallIntegerField("风险分", default=0)
     factors = models.JSONField("风险因素", default=list, blank=True)
+    # indicators.household_indicators, only the values other than 0, false or none (a key not
+    # there is one of these): most of a household's are, and the rest is a third of the text
     indicators = models.JSONField("指标", default=dict, blank=True)
 
     class Meta:
@@ -74,10 +91,21 @@ class FindingStatus(models.TextChoices):
 
 
 class Finding(models.Model):
+    # looked up by household through the unique constraint below, whose first column it is
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.CASCADE, related_name="findings"
+        "registry.Household",
+        on_delete=models.CASCADE,
+        related_name="findings",
+        db_index=False,
+        db_constraint=False,
     )
-    run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        AssessmentRun,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     policy = models.CharField("政策", max_length=32)
     status = models.CharField("结论", max_length=16, choices=FindingStatus.choices)
     eligible = models.BooleanField("符合条件", null=True)

@@ -8,10 +8,13 @@ in the caller's transaction.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import polars as pl
 from django.db import connection
+
+from minqing.core.jsonfields import NAME
 
 WRITE_BATCH = 50_000
 READ_BATCH = 100_000
@@ -66,6 +69,33 @@ def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType
     )
 
 
+@contextmanager
+def working_memory(amount: str = "256MB") -> Iterator[None]:
+    """On PostgreSQL, `amount` of memory for each sort and hash of the statements run inside
+    (work_mem, for this connection until the block ends): the default 4 MB makes a join of
+    millions of rows spill to disk in batches. SQLite has no such setting."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = %s", [amount])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
+
+
+def json_text(column: str, name: str) -> str:
+    """SQL for the text of the key `name` of the JSON object in `column` (null where absent):
+    PostgreSQL's jsonb `->>`, SQLite's json_extract (which gives a text value unquoted)."""
+    if not NAME.match(name):
+        raise ValueError(f"not a field name: {name!r}")
+    if connection.vendor == "postgresql":
+        return f"{column} ->> '{name}'"
+    return f"json_extract({column}, '$.{name}')"
+
+
 def insert_frame(
     table: str, frame: pl.DataFrame, *, progress: Callable[[int], None] | None = None
 ) -> None:
@@ -103,6 +133,14 @@ def delete_ids(table: str, ids: Sequence[int], *, column: str = "id") -> None:
             cursor.execute(
                 f"DELETE FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk
             )
+
+
+def delete_all(table: str) -> None:
+    """Delete every row of the table in one statement (a job that rewrites the whole table, in
+    its transaction: readers keep seeing the old rows until it commits, which TRUNCATE, locking
+    them out, would not give)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
 
 
 def next_ids(table: str, count: int) -> list[int]:
