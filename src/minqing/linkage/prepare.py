@@ -114,12 +114,23 @@ def id_valid(ids: pl.Expr) -> pl.Expr:
 
 
 def comparison_frame(records: pl.DataFrame) -> pl.DataFrame:
-    """Add what the model compares: blanks as nulls, partial names, ID validity, birth source,
-    the dwelling, the disability ("<category>/<grade>" where the record's fields state both), the
-    birth year (the birth date's; else, where a roll states an age, the year of the record's
-    valid_from less that age: birth_year_from_age)."""
+    """Add what the model compares: blanks as nulls, the ID number a 残疾人证 number holds,
+    partial names, ID validity, birth source, the dwelling, the disability ("<category>/<grade>"
+    where the record's fields state both), the birth year (the birth date's; else, where a roll
+    states an age, the year of the record's valid_from less that age: birth_year_from_age)."""
     text = [c for c, t in records.schema.items() if t == pl.String and c not in ("fields", "flags")]
     frame = records.with_columns([pl.col(c).replace("", None) for c in text])
+    # a 残疾人证 number is its holder's ID number and two digits (category, grade): where it
+    # makes a valid ID number that the row's own column does not give (left blank, mistyped, a
+    # relative's), the card's is compared, and the birth date it holds where the list gives none
+    card = pl.col("fields").str.json_path_match("$.disability_card_number").str.slice(0, 18)
+    from_card = id_valid(card) & card.ne_missing(pl.col("id_number"))
+    frame = frame.with_columns(
+        id_number=pl.when(from_card).then(card).otherwise(pl.col("id_number")),
+        birth_on=pl.when(from_card & ~pl.col("birth_given"))
+        .then(card.str.slice(6, 8).str.to_date("%Y%m%d", strict=False))
+        .otherwise(pl.col("birth_on")),
+    )
     partial = pl.col("flags").fill_null("").str.contains(PARTIAL_NAME)
     title_sex = (
         pl.when(pl.col("name").str.contains(f"(?:{FEMALE_TITLES})$"))

@@ -103,6 +103,48 @@ def test_a_stated_age_gives_a_birth_year_where_no_date_does(birth_on, fields, ye
     assert (row["birth_year"], row["birth_year_from_age"]) == (year, from_age)
 
 
+CARD_HOLDER = "410811199008180887"  # a valid ID number; VALID is another person's
+
+
+@pytest.mark.parametrize(
+    "id_number",
+    [
+        "",  # left blank
+        "410811199008180888",  # mistyped: fails its check character
+        VALID,  # a relative's, valid in itself: the card says whose it is
+    ],
+)
+def test_a_disability_card_number_gives_its_holders_id_number(id_number):
+    """The row's birth date was read from its own ID column at import (none here): the card's
+    replaces it with the ID number."""
+    fields = f'{{"disability_card_number": "{CARD_HOLDER}64", "disability_grade": "4"}}'
+    row = comparison_frame(frame(id_number=[id_number], fields=[fields])).row(0, named=True)
+    assert (row["id_number"], row["id_valid"]) == (CARD_HOLDER, True)
+    assert (row["birth_on"], row["birth_year"]) == ("1990-08-18", 1990)
+
+
+def test_a_card_that_agrees_with_the_id_column_changes_nothing():
+    fields = f'{{"disability_card_number": "{CARD_HOLDER}64"}}'
+    row = comparison_frame(frame(id_number=[CARD_HOLDER], fields=[fields])).row(0, named=True)
+    assert (row["id_number"], row["birth_on"]) == (CARD_HOLDER, None)
+
+
+# the first 18 characters fail the check character, or are too few, or are not digits
+@pytest.mark.parametrize("card", ["41081119900818088664", "41081119900818088", "X1234"])
+def test_a_card_number_that_holds_no_valid_id_number_changes_nothing(card):
+    fields = f'{{"disability_card_number": "{card}"}}'
+    row = comparison_frame(frame(fields=[fields])).row(0, named=True)
+    assert row["id_number"] == VALID and row["birth_on"] is None
+
+
+def test_a_list_that_gives_the_birth_date_keeps_it():
+    fields = f'{{"disability_card_number": "{CARD_HOLDER}64"}}'
+    row = comparison_frame(
+        frame(id_number=[""], fields=[fields], birth_on=[dt.date(1990, 8, 19)], birth_given=[True])
+    ).row(0, named=True)
+    assert (row["id_number"], row["birth_on"]) == (CARD_HOLDER, "1990-08-19")
+
+
 def person_records(rows):
     return pl.DataFrame(
         rows,
