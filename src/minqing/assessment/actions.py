@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import tempfile
 import time
 from collections.abc import Callable
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from minqing.assessment.classify import classify
@@ -26,9 +28,11 @@ from minqing.assessment.models import (
     ProposalStatus,
 )
 from minqing.assessment.policy_inputs import policy_inputs
+from minqing.assessment.validity import valid_until
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import (
     delete_all,
+    id_table,
     insert_frame,
     json_text,
     read_frame,
@@ -39,6 +43,7 @@ from minqing.core.frames import json_list, json_object_without_defaults
 from minqing.core.jsonfields import to_json_text
 from minqing.linkage.models import RecordLink
 from minqing.policies import BASIC_LIVING, POLICY_LABELS, evaluate, resolve
+from minqing.policies.parameters import default_table
 from minqing.registry.models import Household, Membership, Person, Relation
 from minqing.sources.models import Source, SourceRecord
 
@@ -64,9 +69,17 @@ def assess(
     on: date,
     by=None,
     progress: Callable[[str, int, int], None] | None = None,
+    full: bool = False,
 ) -> dict:
-    """Assess every active household on the date `on`: indicators, every policy with its
+    """Assess the active households on the date `on`: indicators, every policy with its
     explanation, 漏保 and 错保, family types, category, risk; propose households for the ledger.
+
+    Only the households whose result may have changed since the last run are re-assessed
+    (`_changed`): those linkage changed, those with a member whose records an import wrote or
+    ended, and those whose result runs out by time (validity.py). Every household is, when
+    `full`, on the first run, when the rules' code or parameters changed, when a parameter
+    changes between the two dates, when `on` is before the last run's date, or when more than
+    half the district changed. Either way the stored result is the one a full run would give.
     One transaction; re-running on unchanged data proposes nothing new."""
 
     def step(label: str) -> None:
@@ -76,34 +89,119 @@ def assess(
     clock = time.perf_counter()
     started_at = timezone.now()
     step("读取人员与记录")
-    lists, members, households = load()
-    if not households.height:
-        raise AssessError("没有家庭户可评估: 请先导入数据并运行数据交叉对比 (minqing link)。")
-    indicators, findings, classes = compute(lists, members, households, on=on, step=step)
-    step("写入结果")
-    with transaction.atomic():
-        run = AssessmentRun.objects.create(started_at=started_at, by=_user(by), assessed_on=on)
-        now = timezone.now().isoformat()
-        _write_assessments(run, on, classes, indicators, now)
-        _write_findings(run, findings)
-        proposals_new = _write_proposals(run, classes, now)
-        run.households = households.height
-        run.typed = classes.filter(pl.col("types").list.len() > 0).height
-        run.findings = findings.height
-        run.missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).height
-        run.mismatched = findings.filter(pl.col("status") == FindingStatus.MISMATCH.value).height
-        run.proposals_new = proposals_new
-        run.finished_at = timezone.now()
-        run.seconds = round(time.perf_counter() - clock, 2)
-        run.save()
-        step("完成")
-        audit(
-            "assessment.assess",
-            by=by,
-            obj=run,
-            summary=f"综合评估({on}): {run.households} 户, 漏保 {run.missed}, 错保 {run.mismatched}",
+    marks = _watermarks()
+    fingerprint = basis()
+    previous = AssessmentRun.objects.order_by("-id").first()
+    scope = None if full else _changed(previous, on, fingerprint, marks)
+    with contextlib.ExitStack() as stack:
+        table = stack.enter_context(id_table("assess_scope", scope)) if scope is not None else None
+        lists, members, households = load(table)
+        if scope is None and not households.height:
+            raise AssessError("没有家庭户可评估: 请先导入数据并运行数据交叉对比 (minqing link)。")
+        indicators, findings, classes, valid = compute(
+            lists, members, households, on=on, step=step, validity=True
         )
-    return summary(run, classes, findings)
+        step("写入结果")
+        with transaction.atomic():
+            run = AssessmentRun.objects.create(
+                started_at=started_at,
+                by=_user(by),
+                assessed_on=on,
+                full=scope is None,
+                reassessed=households.height,
+                import_watermark=marks[0],
+                link_watermark=marks[1],
+                basis=fingerprint,
+            )
+            now = timezone.now().isoformat()
+            _write_assessments(run, on, classes, indicators, valid, now, table)
+            _write_findings(run, findings, table)
+            # every household's, as stored (factors as JSON text)
+            classes = (
+                classes.with_columns(factors=json_list("factors"))
+                if table is None
+                else _stored_classes()
+            )
+            proposals_new = _write_proposals(run, classes, now)
+            by_policy = _finding_counts()
+            run.households = classes.height
+            run.typed = classes.filter(pl.col("types").list.len() > 0).height
+            run.findings = int(by_policy["len"].sum())
+            run.missed = _count(by_policy, FindingStatus.MISSED)
+            run.mismatched = _count(by_policy, FindingStatus.MISMATCH)
+            run.proposals_new = proposals_new
+            run.finished_at = timezone.now()
+            run.seconds = round(time.perf_counter() - clock, 2)
+            run.save()
+            step("完成")
+            audit(
+                "assessment.assess",
+                by=by,
+                obj=run,
+                summary=(
+                    f"综合评估({on}, {'全量' if run.full else '增量'}): {run.households} 户"
+                    f" (本次重新评估 {run.reassessed} 户), 漏保 {run.missed}, 错保 {run.mismatched}"
+                ),
+            )
+    return summary(run, classes, by_policy)
+
+
+def basis() -> str:
+    """The fingerprint of what decides a result besides the data: the program's code (every
+    module and data file of the package, tests and templates aside) and the parameter table. A
+    run whose fingerprint differs from the last one's re-assesses every household."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".csv", ".json"} and "tests" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _watermarks() -> tuple[int, int]:
+    """The newest import run and the newest finished link run: what a run has seen."""
+    from minqing.linkage.models import LinkRun
+    from minqing.sources.models import ImportRun
+
+    newest_import = ImportRun.objects.order_by("-id").values_list("id", flat=True).first()
+    newest_link = (
+        LinkRun.objects.filter(finished_at__isnull=False)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest_import or 0, newest_link or 0
+
+
+def _changed(previous, on: date, fingerprint: str, marks: tuple[int, int]) -> pl.Series | None:
+    """The households to re-assess since `previous` (the last run), or None for all of them."""
+    if previous is None or previous.basis != fingerprint or on < previous.assessed_on:
+        return None
+    if any(previous.assessed_on < day <= on for day in default_table().change_dates()):
+        return None
+    from minqing.linkage.models import HouseholdChange
+
+    ids = read_frame(
+        f"SELECT household_id FROM {HouseholdChange._meta.db_table} WHERE run_id > %s"
+        " UNION SELECT m.household_id"
+        f" FROM {SourceRecord._meta.db_table} r JOIN {RecordLink._meta.db_table} l"
+        " ON l.source_id = r.source_id AND l.key = r.key"
+        f" JOIN {Membership._meta.db_table} m ON m.person_id = l.person_id"
+        " WHERE r.first_run_id > %s OR r.ended_run_id > %s"
+        f" UNION SELECT household_id FROM {HouseholdAssessment._meta.db_table}"
+        " WHERE valid_until <= %s",
+        [
+            previous.link_watermark,
+            previous.import_watermark,
+            previous.import_watermark,
+            on.isoformat(),
+        ],
+        schema={"household_id": pl.Int64},
+    )["household_id"]
+    if ids.len() > Household.objects.filter(is_active=True).count() // 2:
+        return None  # cheaper in full
+    return ids
 
 
 def compute(
@@ -113,9 +211,11 @@ def compute(
     *,
     on: date,
     step: Callable[[str], None] = lambda label: None,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    validity: bool = False,
+) -> tuple[pl.DataFrame, ...]:
     """The whole assessment over frames (no database): indicators, findings (household × policy
-    with status and explanation) and classes (types, category, risk) per household."""
+    with status and explanation) and classes (types, category, risk) per household; with
+    `validity`, also the day each household's result may change by time alone (validity.py)."""
     step("计算指标")
     facts = person_facts(lists)
     people = members_with_facts(members, facts, on=on)
@@ -137,13 +237,16 @@ def compute(
     standard = resolve("dibao_urban", on, DISTRICT).value
     missed = findings.filter(pl.col("status") == FindingStatus.MISSED.value).select("household_id")
     classes = classify(indicators, results, missed=missed.unique(), dibao_standard=standard)
+    if validity:
+        return indicators, findings, classes, valid_until(people, on)
     return indicators, findings, classes
 
 
-def summary(run: AssessmentRun, classes: pl.DataFrame, findings: pl.DataFrame) -> dict:
+def summary(run: AssessmentRun, classes: pl.DataFrame, by_policy: pl.DataFrame) -> dict:
+    """What a run found, over every household (re-assessed or not); `by_policy` counts the
+    findings by policy and status (_finding_counts)."""
     types = classes.explode("types").drop_nulls("types").group_by("types").len()
     categories = classes.drop_nulls("category").group_by("category").len()
-    by_policy = findings.group_by("policy", "status").len()
     return {
         "run": run.pk,
         "assessed_on": run.assessed_on.isoformat(),
@@ -153,11 +256,13 @@ def summary(run: AssessmentRun, classes: pl.DataFrame, findings: pl.DataFrame) -
         "missed": run.missed,
         "mismatched": run.mismatched,
         "proposals_new": run.proposals_new,
+        "full": run.full,
+        "reassessed": run.reassessed,
         "types": dict(types.rows()),
         "categories": dict(categories.rows()),
         "policies": {
             POLICY_LABELS.get(p, p): {s: n for pp, s, n in by_policy.rows() if pp == p}
-            for p in sorted(findings["policy"].unique().to_list())
+            for p in sorted(by_policy["policy"].unique().to_list())
         },
         "seconds": run.seconds,
     }
@@ -167,15 +272,18 @@ def _user(by):
     return by if getattr(by, "pk", None) else None
 
 
-def load() -> tuple[Lists, pl.DataFrame, pl.DataFrame]:
+def load(scope: str | None = None) -> tuple[Lists, pl.DataFrame, pl.DataFrame]:
     """The frames compute() reads: each list's current records of linked persons (_lists),
-    memberships, households."""
+    memberships, households — of every household, or of those in the table `scope` (a
+    bulk.id_table of household ids) and their members only."""
+    within = f" IN (SELECT id FROM {scope})" if scope else ""
     with working_memory():  # joins of millions of rows, in memory
-        lists = _lists()
+        lists = _lists(scope)
         members = read_frame(
             f"SELECT m.household_id AS household_id, m.person_id AS person_id, "
             f"m.relation AS relation, p.birth_on AS birth_on, p.sex AS sex "
-            f"FROM {Membership._meta.db_table} m JOIN {Person._meta.db_table} p ON p.id = m.person_id",
+            f"FROM {Membership._meta.db_table} m JOIN {Person._meta.db_table} p ON p.id = m.person_id"
+            + (f" WHERE m.household_id{within}" if scope else ""),
             schema={
                 "household_id": pl.Int64,
                 "person_id": pl.Int64,
@@ -186,17 +294,19 @@ def load() -> tuple[Lists, pl.DataFrame, pl.DataFrame]:
         )
         households = read_frame(
             f"SELECT h.id AS household_id, a.code AS area_code FROM {Household._meta.db_table} h "
-            "JOIN areas_area a ON a.id = h.area_id WHERE h.is_active",
+            "JOIN areas_area a ON a.id = h.area_id WHERE h.is_active"
+            + (f" AND h.id{within}" if scope else ""),
             schema={"household_id": pl.Int64, "area_code": pl.String},
         )
     return (*with_callers_counted_nowhere(lists, members), households)
 
 
-def _lists() -> Lists:
-    """Each list's current records of linked persons. Of each record only the fields assessment
-    reads cross over, taken out of its JSON by the database (moving whole records and decoding
-    them here was half of the compute), in one scan of the records for all lists: value i of a
-    row is the i-th field READS names for its list."""
+def _lists(scope: str | None = None) -> Lists:
+    """Each list's current records of linked persons (the members of the households in the
+    table `scope`, if given). Of each record only the fields assessment reads cross over, taken
+    out of its JSON by the database (moving whole records and decoding them here was half of
+    the compute), in one scan of the records for all lists: value i of a row is the i-th field
+    READS names for its list."""
     sources = dict(Source.objects.filter(code__in=list(READS)).values_list("id", "code"))
     width = max(len(READS[code]) for code in sources.values()) if sources else 0
 
@@ -213,7 +323,13 @@ def _lists() -> Lists:
         + "".join(f", {value(i)}" for i in range(width))
         + f" FROM {SourceRecord._meta.db_table} r JOIN {RecordLink._meta.db_table} l"
         " ON l.source_id = r.source_id AND l.key = r.key WHERE r.valid_to IS NULL"
-        f" AND r.source_id IN ({', '.join(str(i) for i in sources) or 'NULL'})",
+        f" AND r.source_id IN ({', '.join(str(i) for i in sources) or 'NULL'})"
+        + (
+            f" AND l.person_id IN (SELECT m.person_id FROM {Membership._meta.db_table} m"
+            f" JOIN {scope} s ON s.id = m.household_id)"
+            if scope
+            else ""
+        ),
         schema={
             "person_id": pl.Int64,
             "source_id": pl.Int64,
@@ -348,36 +464,91 @@ def _with_explanations(findings: pl.DataFrame, explained: pl.DataFrame) -> pl.Da
     return findings.with_columns(explanation=to_json_text(slim, "explanation"))
 
 
-def _write_assessments(run, on: date, classes: pl.DataFrame, indicators: pl.DataFrame, now) -> None:
+def _write_assessments(
+    run,
+    on: date,
+    classes: pl.DataFrame,
+    indicators: pl.DataFrame,
+    valid: pl.DataFrame,
+    now,
+    scope: str | None,
+) -> None:
+    """The households' assessments replace their old ones: every household's, or those of the
+    households in the table `scope`."""
     table = HouseholdAssessment._meta.db_table
     shown = {c: t for c, t in indicators.schema.items() if c != "household_id"}
-    frame = classes.join(
-        indicators.select("household_id", indicators=json_object_without_defaults(shown)),
-        on="household_id",
-    ).select(
-        household_id="household_id",
-        run_id=pl.lit(run.pk),
-        assessed_on=pl.lit(on),
-        types=json_list("types"),
-        category=pl.col("category").fill_null(""),
-        risk="risk",
-        factors=json_list("factors"),
-        indicators="indicators",
-        created_at=pl.lit(now),
-        updated_at=pl.lit(now),
+    frame = (
+        classes.join(
+            indicators.select("household_id", indicators=json_object_without_defaults(shown)),
+            on="household_id",
+        )
+        .join(valid, on="household_id", how="left", maintain_order="left")
+        .select(
+            household_id="household_id",
+            run_id=pl.lit(run.pk),
+            assessed_on=pl.lit(on),
+            types=json_list("types"),
+            category=pl.col("category").fill_null(""),
+            risk="risk",
+            factors=json_list("factors"),
+            indicators="indicators",
+            valid_until="valid_until",
+            created_at=pl.lit(now),
+            updated_at=pl.lit(now),
+        )
     )
-    delete_all(table)
+    _delete(table, scope)
     insert_frame(table, frame)
 
 
-def _write_findings(run, findings: pl.DataFrame) -> None:
+def _write_findings(run, findings: pl.DataFrame, scope: str | None) -> None:
     table = Finding._meta.db_table
-    delete_all(table)
+    _delete(table, scope)
     insert_frame(table, findings.with_columns(run_id=pl.lit(run.pk)))
+
+
+def _delete(table: str, scope: str | None) -> None:
+    """Every row of an assessment table, or those of the households in the table `scope`."""
+    if scope is None:
+        delete_all(table)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE household_id IN (SELECT id FROM {scope})")
+
+
+def _stored_classes() -> pl.DataFrame:
+    """Every household's family types, category, risk and its factors (JSON text) as stored:
+    what the proposals and the summary read after a run that re-assessed some of them."""
+    return read_frame(
+        f"SELECT household_id, types, category, risk, factors FROM {HouseholdAssessment._meta.db_table}",
+        schema={
+            "household_id": pl.Int64,
+            "types": pl.String,
+            "category": pl.String,
+            "risk": pl.Int32,
+            "factors": pl.String,
+        },
+    ).with_columns(
+        pl.col("types").str.json_decode(pl.List(pl.String)),
+        pl.when(pl.col("category") != "").then(pl.col("category")).alias("category"),
+    )
+
+
+def _finding_counts() -> pl.DataFrame:
+    """policy, status, len: the stored findings counted."""
+    return read_frame(
+        f"SELECT policy, status, COUNT(*) AS len FROM {Finding._meta.db_table} GROUP BY policy, status",
+        schema={"policy": pl.String, "status": pl.String, "len": pl.Int64},
+    )
+
+
+def _count(by_policy: pl.DataFrame, status: FindingStatus) -> int:
+    return int(by_policy.filter(pl.col("status") == status.value)["len"].sum())
 
 
 def _write_proposals(run, classes: pl.DataFrame, now) -> int:
     """Proposals for the ledger; nothing enters or leaves it until a person confirms (casework).
+    `classes`: every active household's types, category, risk and factors (JSON text).
 
     - include: a household with a family type, not in the ledger, without an open proposal;
     - exit: a household in the ledger that has no family type any more (or is no longer an
@@ -464,7 +635,7 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
             ),
         )
     for kind, rows in fresh.items():
-        reasons = pl.col("reasons") if kind == ProposalKind.EXIT else json_list("factors")
+        reasons = pl.col("reasons") if kind == ProposalKind.EXIT else pl.col("factors")
         insert_frame(
             table,
             rows.select(

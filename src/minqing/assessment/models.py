@@ -3,8 +3,8 @@
 Findings are kept for the household × policy pairs that matter: eligible (or undecided), or
 receiving the benefit; a household neither eligible for nor receiving a policy has no row.
 
-A run rewrites a whole district's assessments and findings in one transaction (actions.assess),
-so their foreign keys carry no database constraint and no index beyond the ones read by: on
+A full run rewrites a whole district's assessments and findings in one transaction
+(actions.assess), a later run those of the households whose inputs changed, so their foreign keys carry no database constraint and no index beyond the ones read by: on
 PostgreSQL, Django's deferred constraints checked a million rows one by one at commit (17 s of a
 million-household run). Households are never deleted (linkage deactivates them), only the ORM
 writes these rows otherwise, and on_delete still holds through it.
@@ -35,6 +35,16 @@ class AssessmentRun(models.Model):
     mismatched = models.PositiveIntegerField("错保", default=0)
     proposals_new = models.PositiveIntegerField("新增建议", default=0)
     seconds = models.FloatField("用时(秒)", default=0)
+    # a run re-assesses only the households whose inputs changed since the run before, or whose
+    # result runs out by time (HouseholdAssessment.valid_until); a full run all of them
+    # (actions.assess says when)
+    full = models.BooleanField("全量评估", default=True)
+    reassessed = models.PositiveIntegerField("本次重新评估的户", default=0)
+    # what the run saw: the newest import and link runs, and the fingerprint of the rules'
+    # code and parameter table (actions.basis)
+    import_watermark = models.BigIntegerField("已读导入批次", default=0)
+    link_watermark = models.BigIntegerField("已读对比批次", default=0)
+    basis = models.CharField("规则与参数指纹", max_length=64, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "评估批次"
@@ -74,9 +84,13 @@ class HouseholdAssessment(Model):
     # indicators.household_indicators, only the values other than 0, false or none (a key not
     # there is one of these): most of a household's are, and the rest is a third of the text
     indicators = models.JSONField("指标", default=dict, blank=True)
+    # the first day on which time alone may change this result (a member's birthday, a 核对
+    # report running out, an emergency a day older); null: none in view
+    valid_until = models.DateField("结果有效至(不含)", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "家庭评估"
+        indexes = [models.Index(fields=["valid_until"], name="assessment_valid_until")]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.get_category_display()} 风险{self.risk}"

@@ -142,6 +142,21 @@ def delete_all(table: str) -> None:
         cursor.execute(f"DELETE FROM {table}")
 
 
+@contextmanager
+def id_table(name: str, ids: pl.Series) -> Iterator[str]:
+    """A temporary table `name` of one column, id (the primary key), holding `ids`, for queries
+    to join with (a list of ids in the SQL text grows with it); dropped on leaving."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} (id bigint PRIMARY KEY)")
+        try:
+            insert_frame(name, pl.DataFrame({"id": ids.unique()}, schema={"id": pl.Int64}))
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {name}")  # a temporary table has no statistics
+            yield name
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 def next_ids(table: str, count: int) -> list[int]:
     """`count` ids above the largest in the table, for rows inserted in bulk with explicit ids
     (the caller holds the write lock: it runs inside the job's transaction). On PostgreSQL the

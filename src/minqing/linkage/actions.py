@@ -13,7 +13,14 @@ from django.utils import timezone
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import delete_ids, insert_frame, next_ids, read_frame, update_frame
 from minqing.linkage import cluster, engine, golden, households, prepare
-from minqing.linkage.models import Decision, LinkRun, RecordLink, ReviewItem, ReviewKind
+from minqing.linkage.models import (
+    Decision,
+    HouseholdChange,
+    LinkRun,
+    RecordLink,
+    ReviewItem,
+    ReviewKind,
+)
 from minqing.registry.models import Household, Membership, Person
 
 MATCH_THRESHOLD = 0.8
@@ -130,10 +137,18 @@ def link(
         )
         records = records.join(assigned, on="unique_id", maintain_order="left")
         step("生成人员综合记录")
-        persons_new = _write_persons(records, retired)
-        _write_links(records, previous, run)
+        persons_new, persons_touched = _write_persons(records, retired)
+        links_touched = _write_links(records, previous, run)
         step("组建家庭户")
-        household_count = _write_households(records)
+        household_count, touched = _write_households(
+            records, pl.concat([persons_touched, links_touched]).unique()
+        )
+        insert_frame(
+            HouseholdChange._meta.db_table,
+            pl.DataFrame({"household_id": touched}, schema={"household_id": pl.Int64}).with_columns(
+                run_id=pl.lit(run.pk)
+            ),
+        )
         step("更新人工确认清单")
         review_count = _write_review(records, scored.pairs, run, match_threshold, review_threshold)
         conflicts = Person.objects.filter(is_active=True).exclude(conflicts=[]).count()
@@ -224,7 +239,9 @@ def _decisions(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return same, different
 
 
-def _write_persons(records: pl.DataFrame, retired: pl.DataFrame) -> int:
+def _write_persons(records: pl.DataFrame, retired: pl.DataFrame) -> tuple[int, pl.Series]:
+    """Golden records: new persons inserted, changed ones updated, merged ones retired. Returns
+    how many are new, and the ids of all three."""
     table = Person._meta.db_table
     gold = golden.golden_records(records).with_columns(pl.col("birth_on").str.to_date(strict=False))
     # died_on from the current records only: a death record ended (a mistake corrected) clears it.
@@ -313,7 +330,8 @@ def _write_persons(records: pl.DataFrame, retired: pl.DataFrame) -> int:
                 is_active=pl.lit(False), updated_at=pl.lit(now)
             ),
         )
-    return new.height
+    touched = pl.concat([frame["person_id"].cast(pl.Int64) for frame in (new, changed, retired)])
+    return new.height, touched
 
 
 def _differs(row: dict) -> bool:
@@ -331,8 +349,9 @@ def _differs(row: dict) -> bool:
     return False
 
 
-def _write_links(records: pl.DataFrame, previous: pl.DataFrame, run: LinkRun) -> None:
-    """Only what changed: links whose person or record version moved are replaced."""
+def _write_links(records: pl.DataFrame, previous: pl.DataFrame, run: LinkRun) -> pl.Series:
+    """Only what changed: links whose person or record version moved are replaced. Returns the
+    persons whose records moved (to them or away from them)."""
     table = RecordLink._meta.db_table
     current = records.select("source_id", "key", record_id="unique_id", person_id="person_id")
     joined = previous.join(current, on=["source_id", "key"], how="left", suffix="_new")
@@ -345,9 +364,14 @@ def _write_links(records: pl.DataFrame, previous: pl.DataFrame, run: LinkRun) ->
     kept = joined.filter(~pl.col("id").is_in(stale["id"].implode())).select("source_id", "key")
     fresh = current.join(kept, on=["source_id", "key"], how="anti")
     insert_frame(table, fresh.with_columns(run_id=pl.lit(run.pk)))
+    return pl.concat([stale["person_id"], fresh["person_id"]])
 
 
-def _write_households(records: pl.DataFrame) -> int:
+def _write_households(records: pl.DataFrame, persons: pl.Series) -> tuple[int, pl.Series]:
+    """Households as found, and their memberships; `persons` are those whose golden record or
+    records changed. Returns how many households there are, and the ids of the ones changed:
+    new, deactivated, rewritten, with a membership added or removed, or with one of `persons` as
+    a member before or after (HouseholdChange)."""
     from minqing.areas.models import Area
     from minqing.registry.models import Place
 
@@ -430,12 +454,14 @@ def _write_households(records: pl.DataFrame) -> int:
             table, gone.select("id").with_columns(is_active=pl.lit(False), updated_at=pl.lit(now))
         )
     key_ids = pl.concat([old.select("key", "id"), new.select("key", "id")])
-    _write_memberships(members.join(key_ids, on="key"), now)
-    return found.height
+    moved = _write_memberships(members.join(key_ids, on="key"), now, persons)
+    touched = pl.concat([changed["id"], new["id"], gone["id"], moved])
+    return found.height, touched.unique().sort()
 
 
-def _write_memberships(members: pl.DataFrame, now: str) -> None:
-    """Memberships as found: the ones that changed are replaced, the rest left alone."""
+def _write_memberships(members: pl.DataFrame, now: str, persons: pl.Series) -> pl.Series:
+    """Memberships as found: the ones that changed are replaced, the rest left alone. Returns
+    the households of those replaced, and of `persons`, before and after."""
     table = Membership._meta.db_table
     wanted = members.select(household_id="id", person_id="person_id", relation="relation")
     existing = read_frame(
@@ -448,12 +474,18 @@ def _write_memberships(members: pl.DataFrame, now: str) -> None:
         },
     )
     on = ["household_id", "person_id", "relation"]
-    delete_ids(table, existing.join(wanted, on=on, how="anti")["id"].to_list())
-    insert_frame(
-        table,
-        wanted.join(existing, on=on, how="anti").with_columns(
-            created_at=pl.lit(now), updated_at=pl.lit(now)
-        ),
+    removed = existing.join(wanted, on=on, how="anti")
+    added = wanted.join(existing, on=on, how="anti")
+    delete_ids(table, removed["id"].to_list())
+    insert_frame(table, added.with_columns(created_at=pl.lit(now), updated_at=pl.lit(now)))
+    ids = persons.implode()
+    return pl.concat(
+        [
+            removed["household_id"],
+            added["household_id"],
+            existing.filter(pl.col("person_id").is_in(ids))["household_id"],
+            wanted.filter(pl.col("person_id").is_in(ids))["household_id"],
+        ]
     )
 
 

@@ -69,6 +69,25 @@ class RecordLink(models.Model):
         return f"{self.source_id}:{self.key} → {self.person_id}"
 
 
+class HouseholdChange(models.Model):
+    """A household a link run changed: created, deactivated, its own fields or its memberships
+    changed, or a member's person or records moved (a record linked to or away from them, their
+    golden record rewritten). The assessment re-assesses these households, and only these, for
+    what linkage did since its last run (assessment/actions.py)."""
+
+    run = models.ForeignKey(
+        LinkRun, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    household_id = models.BigIntegerField("家庭户")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭户变动"
+        indexes = [models.Index(fields=["run", "household_id"], name="householdchange_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.household_id}"
+
+
 class ReviewKind(models.TextChoices):
     PAIR = "pair", "是否同一人"
     UNLINKED = "unlinked", "未能对应到人员"

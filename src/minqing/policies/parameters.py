@@ -148,6 +148,13 @@ class ParameterTable:
     def names(self) -> list[str]:
         return sorted(self.frame["name"].unique().to_list())
 
+    def change_dates(self) -> list[dt.date]:
+        """The days on which some row comes into force or the day after one ends: a result
+        computed before such a day may not hold on it."""
+        starts = self.frame["effective_from"]
+        after_ends = self.frame["effective_to"].drop_nulls() + dt.timedelta(days=1)
+        return sorted(set(starts.to_list()) | set(after_ends.to_list()))
+
 
 def _parse_row(raw: Mapping[str, object]) -> tuple[dict, list[str]]:
     problems: list[str] = []

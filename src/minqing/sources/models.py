@@ -159,6 +159,14 @@ class SourceRecord(models.Model):
         verbose_name = verbose_name_plural = "源记录"
         indexes = [
             models.Index(fields=["source", "key"], name="sourcerecord_source_key"),
+            # what imports wrote or ended since a run: the assessment re-assesses those records'
+            # households only (assessment/actions.py)
+            models.Index(fields=["first_run"], name="sourcerecord_first_run"),
+            models.Index(
+                fields=["ended_run"],
+                name="sourcerecord_ended_run",
+                condition=models.Q(ended_run__isnull=False),
+            ),
         ]
         constraints = [
             # one version in force per key of a source
