@@ -26,14 +26,19 @@ class Command(BaseCommand):
             "--on", type=dt.date.fromisoformat, help="评估日期 YYYY-MM-DD (默认今天)"
         )
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="全量评估: 重新评估每一户 (默认只重新评估上次评估以来数据有变动或结果到期的户)",
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="以一个 JSON 对象输出结果"
         )
 
-    def handle(self, *args, on=None, as_json=False, **options):
+    def handle(self, *args, on=None, full=False, as_json=False, **options):
         on = on or dt.date.today()
         try:
             with steps(f"综合评估({on})", quiet=as_json) as progress:
-                result = assess(on=on, progress=progress)
+                result = assess(on=on, progress=progress, full=full)
         except AssessError as exc:
             raise CommandError(str(exc)) from exc
         if as_json:
@@ -41,7 +46,8 @@ class Command(BaseCommand):
             return
         c = console()
         c.print(
-            f"[bold]评估批次 {result['run']}[/]  {result['households']:,} 户, 其中 {result['typed']:,} 户有家庭类型; "
+            f"[bold]评估批次 {result['run']}[/] ({'全量' if result['full'] else '增量'}: 本次重新评估 {result['reassessed']:,} 户)  "
+            f"{result['households']:,} 户, 其中 {result['typed']:,} 户有家庭类型; "
             f"漏保 {result['missed']:,}, 错保 {result['mismatched']:,}; 新增台账建议 {result['proposals_new']:,} ({result['seconds']} 秒)"
         )
         kinds = Table(title="家庭类型与类别")

@@ -196,6 +196,12 @@ class Command(BaseCommand):
             f"综合评估: {assessed['households']:,} 户中 {assessed['typed']:,} 户有家庭类型; "
             f"漏保 {assessed['missed']:,}, 错保 {assessed['mismatched']:,}; "
             f"待处理台账建议 {proposed:,} 项"
+            + (
+                f"; 再评估只重新评估了核对结果涉及等数据有变动的 {assessed['reassessed']:,} 户"
+                f" ({assessed['seconds']} 秒)"
+                if assessed is not screened and not assessed["full"]
+                else ""
+            )
         )
         result["screening"] = screened
         result["verification"] = {
