@@ -24,8 +24,11 @@ Setup (generate, import every extract, link: `minqing demo --no-serve`) is not t
 
 After assess, tiled and tiled_postgres, `later` runs on the same database (its own process): the
 next day's run with no data changed (only the households whose result runs out by time), then a
-day's import — REPLACED of the 户籍 register's current records replaced by new versions, as an
-import run writes them — and the run of the day after (assessment/validity.py, actions._changed).
+day's import — 1 in REPLACED of the 户籍 register's current records replaced by new versions, as
+an import run writes them — and the run of the day after (assessment/validity.py,
+actions._changed). After assess (the 100k district) a full run on that day follows, and the rows
+it stores — assessments, findings with their explanations, open proposals — are compared with
+the later run's (rows_differing: 0 when the later run stored what a full run would).
 
 Ends with one line of JSON.
 """
@@ -104,9 +107,10 @@ def child_assess() -> dict:
 REPLACED = 100
 
 
-def child_later() -> dict:
+def child_later(check: bool = False) -> dict:
     """Two later runs on the database child_assess assessed: the next day, then the day after
-    an import replaced 1 in REPLACED of the register's current records."""
+    an import replaced 1 in REPLACED of the register's current records. With `check`, a full
+    run on that day follows, and the rows it stores are compared with the later run's."""
     import django
 
     django.setup()
@@ -157,19 +161,61 @@ def child_later() -> dict:
             " WHERE id IN (SELECT id FROM bench_replaced)",
             [stamp, run.pk],
         )
-        new = {"valid_from": "%s", "valid_to": "NULL", "first_run_id": "%s", "ended_run_id": "NULL"}
+        new = {"valid_from": stamp, "first_run_id": run.pk, "valid_to": None, "ended_run_id": None}
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT "
-            + ", ".join(new.get(c, c) for c in columns)
+            + ", ".join(c if c not in new else "NULL" if new[c] is None else "%s" for c in columns)
             + f" FROM {table} WHERE id IN (SELECT id FROM bench_replaced)",
-            [stamp, run.pk],
+            [new[c] for c in columns if new.get(c) is not None],
         )
         replaced = cursor.rowcount
         cursor.execute("DROP TABLE bench_replaced")
     results["import_s"] = round(time.perf_counter() - started, 2)
     results["records_replaced"] = replaced
     results["after_import"] = timed(day + timedelta(days=2))
+    if check:
+        kept = stored()
+        results["full_after_import"] = timed_full = {}
+        started = time.perf_counter()
+        actions.assess(on=day + timedelta(days=2), full=True)
+        timed_full["wall_s"] = round(time.perf_counter() - started, 2)
+        again = stored()
+        results["rows_differing"] = {
+            name: kept[name].join(again[name], on=list(kept[name].columns), how="anti").height
+            + again[name].join(kept[name], on=list(kept[name].columns), how="anti").height
+            for name in kept
+        }
     return results
+
+
+def stored() -> dict:
+    """What assessment stores, as frames to compare: assessments, findings, open proposals."""
+    import polars as pl
+
+    from minqing.core.bulk import read_frame
+
+    text = {"household_id": pl.Int64}
+    return {
+        "assessments": read_frame(
+            "SELECT household_id, types, category, risk, factors, indicators, valid_until"
+            " FROM assessment_householdassessment",
+            schema=text
+            | {c: pl.String for c in ("types", "category", "risk", "factors", "indicators")}
+            | {"valid_until": pl.String},
+        ),
+        "findings": read_frame(
+            "SELECT household_id, policy, status, eligible, receiving, amount, explanation"
+            " FROM assessment_finding",
+            schema=text
+            | {c: pl.String for c in ("policy", "status", "eligible", "receiving", "amount")}
+            | {"explanation": pl.String},
+        ),
+        "proposals": read_frame(
+            "SELECT household_id, kind, category, types FROM assessment_proposal"
+            " WHERE status = 'open'",
+            schema=text | {c: pl.String for c in ("kind", "category", "types")},
+        ),
+    }
 
 
 def child_scaled(scale: int) -> dict:
@@ -407,7 +453,7 @@ def bench(size: int, data: Path, scale_to: int, tile_to: int = 0, postgres: str 
                 shutil.copy(data / f"minqing.sqlite3{suffix}", work / f"minqing.sqlite3{suffix}")
         env = children.child_env(data, work / "minqing.sqlite3")
         results["assess"] = children.run_child(__file__, "assess", data, out, env)
-        results["assess"]["later"] = children.run_child(__file__, "later", data, out, env)
+        results["assess"]["later"] = children.run_child(__file__, "later", data, out, env, "check")
         scale = max(1, round(scale_to / setup["households"]))
         # the assess phase wrote a copy of the database: flush it to disk first, or the kernel's
         # writeback competes with the scaled compute's first run (13.7 s against 8–9 s measured)
@@ -506,7 +552,7 @@ def main() -> None:
         run = {
             "setup": lambda: child_setup(args.data, int(args.rest[0])),
             "assess": child_assess,
-            "later": child_later,
+            "later": lambda: child_later(bool(args.rest and args.rest[0] == "check")),
             "scaled": lambda: child_scaled(int(args.rest[0])),
             "quality": lambda: child_quality(args.data),
         }[args.child]
