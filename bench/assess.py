@@ -161,6 +161,10 @@ def child_later(check: bool = False) -> dict:
             " WHERE id IN (SELECT id FROM bench_replaced)",
             [stamp, run.pk],
         )
+        if connection.vendor == "postgresql":  # a tiled copy wrote its ids past the sequence
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )
         new = {"valid_from": stamp, "first_run_id": run.pk, "valid_to": None, "ended_run_id": None}
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT "
