@@ -184,9 +184,12 @@ def child_later(check: bool = False) -> dict:
         actions.assess(on=day + timedelta(days=2), full=True)
         timed_full["wall_s"] = round(time.perf_counter() - started, 2)
         again = stored()
+
+        def missing(a, b):  # rows of a that b lacks (a null equal to a null)
+            return a.join(b, on=list(a.columns), how="anti", nulls_equal=True).height
+
         results["rows_differing"] = {
-            name: kept[name].join(again[name], on=list(kept[name].columns), how="anti").height
-            + again[name].join(kept[name], on=list(kept[name].columns), how="anti").height
+            name: missing(kept[name], again[name]) + missing(again[name], kept[name])
             for name in kept
         }
     return results
