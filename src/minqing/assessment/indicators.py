@@ -120,12 +120,16 @@ def members_with_facts(members: pl.DataFrame, facts: pl.DataFrame, *, on: date) 
     both sides sorted by person make it a merge join, 2–3× the hash join at a million homes.
     A member whose birth date no list gives but whose roll states an age (高龄津贴, 特困) is
     taken as born that many years before `on`: a roll row kept without its ID number, that
-    linkage could not place, is such a person, and is 80 all the same."""
+    linkage could not place, is such a person, and is 80 all the same (birth_from_roll: their
+    age does not change with the date)."""
     joined = members.sort("person_id").join(
         facts.sort("person_id"), on="person_id", how="left", maintain_order="left"
     )
     from_roll = pl.date(pl.lit(on.year) - pl.col("listed_age"), on.month, min(on.day, 28))
-    return joined.with_columns(pl.col("birth_on").fill_null(from_roll))
+    return joined.with_columns(
+        pl.col("birth_on").fill_null(from_roll),
+        birth_from_roll=pl.col("birth_on").is_null() & pl.col("listed_age").is_not_null(),
+    )
 
 
 def household_indicators(

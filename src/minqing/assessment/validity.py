@@ -5,7 +5,7 @@ The rules read the date in a few ways only (indicators.py, policy_inputs.py, pol
 
 | what | the day the result may change |
 |---|---|
-| a member's age (every threshold: 16, 18, 60, 70, 80 …) | their next birthday (born on 29 February: the 28th, a day early) |
+| a member's age (every threshold: 16, 18, 60, 70, 80 …) | their next birthday (born on 29 February: the 28th, a day early); none for a member whose age only a roll states (indicators.members_with_facts: it is the same on every date) |
 | a member born or dead after the date | that day |
 | a 核对 report or refusal in force for REPORT_VALID_DAYS | the day it is dated, if later; the day it runs out |
 | an emergency (临时救助 counts the days since it: the explanation shows them) | the day after the date once it has happened (the count moves daily); its day if later |
@@ -44,12 +44,16 @@ def _later(day: pl.Expr, on: date) -> pl.Expr:
 
 def valid_until(people: pl.DataFrame, on: date) -> pl.DataFrame:
     """household_id → valid_until (Date, null: nothing in view), over members joined with their
-    facts (indicators.members_with_facts): household_id, birth_on, died_on, verified_on,
-    refused_on, emergency_on."""
+    facts (indicators.members_with_facts): household_id, birth_on, birth_from_roll, died_on,
+    verified_on, refused_on, emergency_on."""
     report = timedelta(days=REPORT_VALID_DAYS)
     birth, emergency = pl.col("birth_on"), pl.col("emergency_on")
     events = [
-        pl.when(birth <= pl.lit(on)).then(_next_birthday(birth, on)).otherwise(birth),
+        pl.when(pl.col("birth_from_roll").fill_null(False))
+        .then(None)
+        .when(birth <= pl.lit(on))
+        .then(_next_birthday(birth, on))
+        .otherwise(birth),
         _later(pl.col("died_on"), on),
         *[
             pl.coalesce(_later(pl.col(c), on), _later(pl.col(c) + report, on))

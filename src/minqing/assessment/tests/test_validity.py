@@ -10,7 +10,13 @@ from minqing.assessment.validity import valid_until
 
 ON = dt.date(2026, 10, 31)
 D = dt.date
-NONE = {"birth_on": None, "died_on": None, "verified_on": None, "refused_on": None}
+NONE = {
+    "birth_on": None,
+    "birth_from_roll": False,
+    "died_on": None,
+    "verified_on": None,
+    "refused_on": None,
+}
 REPORT = dt.timedelta(days=REPORT_VALID_DAYS)
 
 
@@ -21,6 +27,7 @@ def until(*members: dict, on: dt.date = ON) -> dt.date | None:
         schema={
             "household_id": pl.Int64,
             "birth_on": pl.Date,
+            "birth_from_roll": pl.Boolean,
             "died_on": pl.Date,
             "verified_on": pl.Date,
             "refused_on": pl.Date,
@@ -40,6 +47,8 @@ def until(*members: dict, on: dt.date = ON) -> dt.date | None:
         ({"birth_on": D(2010, 10, 31)}, D(2027, 10, 31)),
         # born on 29 February: a day early in a common year, and in a leap year
         ({"birth_on": D(1964, 2, 29)}, D(2027, 2, 28)),
+        # no birth date but the age a roll states: the same age on every date
+        ({"birth_on": D(1946, 10, 28), "birth_from_roll": True}, None),
         # born or dead after the date: that day
         ({"birth_on": D(2026, 12, 1)}, D(2026, 12, 1)),
         ({"died_on": D(2026, 11, 20)}, D(2026, 11, 20)),
