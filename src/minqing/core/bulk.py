@@ -44,6 +44,9 @@ def read_frame(sql: str, params: Sequence = (), *, schema: dict[str, pl.DataType
                 new_columns=list(schema),
                 schema_overrides=dict(schema),
                 null_values="\\N",
+                # an empty text is "", as on SQLite: COPY writes it as an empty field, which
+                # Polars would otherwise read as null
+                empty_string_is_null=False,
                 infer_schema=False,
             ).cast(schema)
         # SQLite: Django's cursor turns date and datetime columns into Python objects one value
