@@ -666,11 +666,7 @@ def _proposals(status: ProposalStatus) -> pl.DataFrame:
             "category": pl.String,
             "types": pl.String,
         },
-    ).with_columns(
-        # an empty text may come back as null (PostgreSQL's COPY): compare as text either way
-        pl.col("category").fill_null(""),
-        signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))),
-    )
+    ).with_columns(signature=_signature(pl.col("types").str.json_decode(pl.List(pl.String))))
 
 
 def _signature(types: pl.Expr) -> pl.Expr:

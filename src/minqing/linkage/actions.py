@@ -145,9 +145,7 @@ def link(
         )
         insert_frame(
             HouseholdChange._meta.db_table,
-            pl.DataFrame({"household_id": touched}, schema={"household_id": pl.Int64}).with_columns(
-                run_id=pl.lit(run.pk)
-            ),
+            touched.to_frame("household_id").with_columns(run_id=pl.lit(run.pk)),
         )
         step("更新人工确认清单")
         review_count = _write_review(records, scored.pairs, run, match_threshold, review_threshold)
