@@ -149,15 +149,45 @@ def delete_all(table: str) -> None:
 def id_table(name: str, ids: pl.Series) -> Iterator[str]:
     """A temporary table `name` of one column, id (the primary key), holding `ids`, for queries
     to join with (a list of ids in the SQL text grows with it); dropped on leaving."""
-    with connection.cursor() as cursor:
+
+    def fill(cursor) -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE {name} (id bigint PRIMARY KEY)")
+        insert_frame(name, pl.DataFrame({"id": ids.unique()}, schema={"id": pl.Int64}))
+
+    with _temporary(name, fill):
+        yield name
+
+
+@contextmanager
+def query_table(name: str, select: str, params: Sequence = ()) -> Iterator[str]:
+    """A temporary table `name` holding the rows of the query `select`, dropped on leaving: for
+    the next queries to join with rows whose number the planner could not guess (PostgreSQL
+    plans them with statistics of their own)."""
+
+    def fill(cursor) -> None:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select}", params or None)
+
+    with _temporary(name, fill):
+        yield name
+
+
+@contextmanager
+def _temporary(name: str, fill: Callable) -> Iterator[None]:
+    """Create and fill the temporary table `name` (fill(cursor)), analyze it, drop it on leaving.
+    Left by an error inside a transaction, it goes with the transaction's rollback (PostgreSQL
+    refuses any statement in a failed transaction: the DROP would hide the error that failed it)."""
+    drop = f"DROP TABLE IF EXISTS {name}"
+    with connection.cursor() as cursor:
         try:
-            insert_frame(name, pl.DataFrame({"id": ids.unique()}, schema={"id": pl.Int64}))
+            fill(cursor)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {name}")  # a temporary table has no statistics
-            yield name
-        finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            yield
+        except BaseException:
+            if not connection.in_atomic_block:
+                cursor.execute(drop)
+            raise
+        cursor.execute(drop)
 
 
 def next_ids(table: str, count: int) -> list[int]:
