@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from minqing.assessment.classify import classify
 from minqing.assessment.facts import READS, Lists, person_facts
 from minqing.assessment.indicators import household_indicators, members_with_facts
 from minqing.assessment.models import (
+    VALUE_COLUMNS,
     AssessmentRun,
     Finding,
     FindingStatus,
@@ -26,6 +28,8 @@ from minqing.assessment.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    RecordValues,
+    SeenImport,
 )
 from minqing.assessment.policy_inputs import policy_inputs
 from minqing.assessment.validity import valid_until
@@ -35,6 +39,7 @@ from minqing.core.bulk import (
     id_table,
     insert_frame,
     json_text,
+    query_table,
     read_frame,
     update_frame,
     working_memory,
@@ -91,9 +96,16 @@ def assess(
     step("读取人员与记录")
     marks = _watermarks()
     fingerprint = basis()
+    reads = reads_basis()
     previous = AssessmentRun.objects.order_by("-id").first()
-    scope = None if full else _changed(previous, on, fingerprint, marks)
-    with contextlib.ExitStack() as stack:
+    # one transaction: the values read are brought up to the imports seen, and the households
+    # those imports touched re-assessed, together or not at all
+    with transaction.atomic(), contextlib.ExitStack() as stack:
+        rebuild = previous is None or previous.reads != reads
+        imports = stack.enter_context(id_table("assess_imports", _unseen_imports(rebuild)))
+        touched = None if rebuild else stack.enter_context(_touched(imports))
+        _sync_values(imports, touched)
+        scope = None if full or touched is None else _changed(previous, on, fingerprint, touched)
         table = stack.enter_context(id_table("assess_scope", scope)) if scope is not None else None
         lists, members, households = load(table)
         if scope is None and not households.height:
@@ -102,47 +114,47 @@ def assess(
             lists, members, households, on=on, step=step, validity=True
         )
         step("写入结果")
-        with transaction.atomic():
-            run = AssessmentRun.objects.create(
-                started_at=started_at,
-                by=_user(by),
-                assessed_on=on,
-                full=scope is None,
-                reassessed=households.height,
-                import_watermark=marks[0],
-                link_watermark=marks[1],
-                basis=fingerprint,
-            )
-            now = timezone.now().isoformat()
-            _write_assessments(run, on, classes, indicators, valid, now, table)
-            _write_findings(run, findings, table)
-            # every household's, as stored (factors as JSON text)
-            classes = (
-                classes.with_columns(factors=json_list("factors"))
-                if table is None
-                else _stored_classes()
-            )
-            proposals_new = _write_proposals(run, classes, now)
-            by_policy = _finding_counts()
-            run.households = classes.height
-            run.typed = classes.filter(pl.col("types").list.len() > 0).height
-            run.findings = int(by_policy["len"].sum())
-            run.missed = _count(by_policy, FindingStatus.MISSED)
-            run.mismatched = _count(by_policy, FindingStatus.MISMATCH)
-            run.proposals_new = proposals_new
-            run.finished_at = timezone.now()
-            run.seconds = round(time.perf_counter() - clock, 2)
-            run.save()
-            step("完成")
-            audit(
-                "assessment.assess",
-                by=by,
-                obj=run,
-                summary=(
-                    f"综合评估({on}, {'全量' if run.full else '增量'}): {run.households} 户"
-                    f" (本次重新评估 {run.reassessed} 户), 漏保 {run.missed}, 错保 {run.mismatched}"
-                ),
-            )
+        run = AssessmentRun.objects.create(
+            started_at=started_at,
+            by=_user(by),
+            assessed_on=on,
+            full=scope is None,
+            reassessed=households.height,
+            import_watermark=marks[0],
+            link_watermark=marks[1],
+            basis=fingerprint,
+            reads=reads,
+        )
+        now = timezone.now().isoformat()
+        _write_assessments(run, on, classes, indicators, valid, now, table)
+        _write_findings(run, findings, table)
+        # every household's, as stored (factors as JSON text)
+        classes = (
+            classes.with_columns(factors=json_list("factors"))
+            if table is None
+            else _stored_classes()
+        )
+        proposals_new = _write_proposals(run, classes, now)
+        by_policy = _finding_counts()
+        run.households = classes.height
+        run.typed = classes.filter(pl.col("types").list.len() > 0).height
+        run.findings = int(by_policy["len"].sum())
+        run.missed = _count(by_policy, FindingStatus.MISSED)
+        run.mismatched = _count(by_policy, FindingStatus.MISMATCH)
+        run.proposals_new = proposals_new
+        run.finished_at = timezone.now()
+        run.seconds = round(time.perf_counter() - clock, 2)
+        run.save()
+        step("完成")
+        audit(
+            "assessment.assess",
+            by=by,
+            obj=run,
+            summary=(
+                f"综合评估({on}, {'全量' if run.full else '增量'}): {run.households} 户"
+                f" (本次重新评估 {run.reassessed} 户), 漏保 {run.missed}, 错保 {run.mismatched}"
+            ),
+        )
     return summary(run, classes, by_policy)
 
 
@@ -174,8 +186,100 @@ def _watermarks() -> tuple[int, int]:
     return newest_import or 0, newest_link or 0
 
 
-def _changed(previous, on: date, fingerprint: str, marks: tuple[int, int]) -> pl.Series | None:
-    """The households to re-assess since `previous` (the last run), or None for all of them."""
+def reads_basis() -> str:
+    """The fingerprint of what RecordValues holds: which fields of which lists, by source id."""
+    sources = {code: source_id for source_id, code in _read_sources().items()}
+    layout = sorted((code, sources.get(code), fields) for code, fields in READS.items())
+    return hashlib.sha256(json.dumps(layout).encode()).hexdigest()
+
+
+def _unseen_imports(everything: bool) -> pl.Series:
+    """The ids of the import runs RecordValues has not taken in (every one, when `everything`)."""
+    from minqing.sources.models import ImportRun
+
+    runs = ImportRun.objects.all()
+    if not everything:
+        runs = runs.exclude(pk__in=SeenImport.objects.values("import_run_id"))
+    return pl.Series("id", list(runs.values_list("pk", flat=True)), dtype=pl.Int64)
+
+
+def _read_sources() -> dict[int, str]:
+    """id → code of the lists assessment reads (facts.READS)."""
+    return dict(Source.objects.filter(code__in=list(READS)).values_list("id", "code"))
+
+
+def _touched(imports: str) -> contextlib.AbstractContextManager[str]:
+    """A temporary table of the records on the lists assessment reads that the import runs in
+    the table `imports` ended (ended 1), or wrote and are still in force (ended 0): id,
+    source_id, key, ended. All an import can change for assessment: it reads nothing else of
+    the records (a record's person and household are linkage's, noted as HouseholdChange)."""
+    records = SourceRecord._meta.db_table
+    sources = ", ".join(str(i) for i in _read_sources()) or "NULL"
+    return query_table(
+        "assess_touched",
+        f"SELECT r.id AS id, r.source_id AS source_id, r.key AS key, 1 AS ended FROM {records} r"
+        f" WHERE r.ended_run_id IN (SELECT id FROM {imports}) AND +r.source_id IN ({sources})"
+        f" UNION ALL SELECT r.id, r.source_id, r.key, 0 FROM {records} r"
+        f" WHERE r.first_run_id IN (SELECT id FROM {imports}) AND r.valid_to IS NULL"
+        # unary +: not by the (source, key) index, which would read most records (SQLite)
+        f" AND +r.source_id IN ({sources})",
+    )
+
+
+def _sync_values(imports: str, touched: str | None) -> None:
+    """Bring RecordValues up to the import runs in the table `imports` (_unseen_imports): drop
+    the records they ended and take in those they wrote that are still in force (the table
+    `touched`, _touched), and note the runs as seen; without `touched`, start over from every
+    record in force."""
+    sources = _read_sources()
+    width = max((len(READS[code]) for code in sources.values()), default=0)
+    if width > VALUE_COLUMNS:
+        raise AssertionError(
+            f"facts.READS reads {width} fields of a list, RecordValues holds {VALUE_COLUMNS}"
+        )
+    table = RecordValues._meta.db_table
+    seen = SeenImport._meta.db_table
+
+    def value(i: int) -> str:
+        cases = " ".join(
+            f"WHEN {source_id} THEN {json_text('r.fields', READS[code][i])}"
+            for source_id, code in sources.items()
+            if i < len(READS[code])
+        )
+        return f"CASE r.source_id {cases} END"
+
+    columns = "".join(f", v{i}" for i in range(width))
+    with connection.cursor() as cursor:
+        if touched is None:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(f"DELETE FROM {seen}")
+        else:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE record_id IN (SELECT id FROM {touched} WHERE ended = 1)"
+            )
+        if sources:
+            cursor.execute(
+                f"INSERT INTO {table} (record_id, source_id, key, valid_from{columns})"
+                " SELECT r.id, r.source_id, r.key, r.valid_from"
+                + "".join(f", {value(i)}" for i in range(width))
+                + f" FROM {SourceRecord._meta.db_table} r"
+                + (
+                    " WHERE r.valid_to IS NULL"
+                    f" AND r.source_id IN ({', '.join(str(i) for i in sources)})"
+                    if touched is None
+                    else f" WHERE r.id IN (SELECT id FROM {touched} WHERE ended = 0)"
+                )
+            )
+        cursor.execute(f"INSERT INTO {seen} (import_run_id) SELECT id FROM {imports}")
+        if touched is None and connection.vendor == "postgresql":
+            # statistics now, not when autovacuum comes by: without them the next run's read
+            # of a few households' values is planned as a scan of all of them (5 s at a million)
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _changed(previous, on: date, fingerprint: str, touched: str) -> pl.Series | None:
+    """The households to re-assess since `previous` (the last run), or None for all of them;
+    `touched`: the records new imports wrote or ended (_touched)."""
     if previous is None or previous.basis != fingerprint or on < previous.assessed_on:
         return None
     if any(previous.assessed_on < day <= on for day in default_table().change_dates()):
@@ -185,18 +289,12 @@ def _changed(previous, on: date, fingerprint: str, marks: tuple[int, int]) -> pl
     ids = read_frame(
         f"SELECT household_id FROM {HouseholdChange._meta.db_table} WHERE run_id > %s"
         " UNION SELECT m.household_id"
-        f" FROM {SourceRecord._meta.db_table} r JOIN {RecordLink._meta.db_table} l"
-        " ON l.source_id = r.source_id AND l.key = r.key"
+        f" FROM {touched} t JOIN {RecordLink._meta.db_table} l"
+        " ON l.source_id = t.source_id AND l.key = t.key"
         f" JOIN {Membership._meta.db_table} m ON m.person_id = l.person_id"
-        " WHERE r.first_run_id > %s OR r.ended_run_id > %s"
         f" UNION SELECT household_id FROM {HouseholdAssessment._meta.db_table}"
         " WHERE valid_until <= %s",
-        [
-            previous.link_watermark,
-            previous.import_watermark,
-            previous.import_watermark,
-            on.isoformat(),
-        ],
+        [previous.link_watermark, on.isoformat()],
         schema={"household_id": pl.Int64},
     )["household_id"]
     if ids.len() > Household.objects.filter(is_active=True).count() // 2:
@@ -303,29 +401,19 @@ def load(scope: str | None = None) -> tuple[Lists, pl.DataFrame, pl.DataFrame]:
 
 def _lists(scope: str | None = None) -> Lists:
     """Each list's current records of linked persons (the members of the households in the
-    table `scope`, if given). Of each record only the fields assessment reads cross over, taken
-    out of its JSON by the database (moving whole records and decoding them here was half of
-    the compute), in one scan of the records for all lists: value i of a row is the i-th field
-    READS names for its list."""
-    sources = dict(Source.objects.filter(code__in=list(READS)).values_list("id", "code"))
-    width = max(len(READS[code]) for code in sources.values()) if sources else 0
-
-    def value(i: int) -> str:
-        cases = " ".join(
-            f"WHEN {source_id} THEN {json_text('r.fields', READS[code][i])}"
-            for source_id, code in sources.items()
-            if i < len(READS[code])
-        )
-        return f"CASE r.source_id {cases} END AS v{i}"
-
+    table `scope`, if given), as RecordValues holds them: of each record only the fields
+    assessment reads, taken out of its JSON when an import brought it (_sync_values; moving
+    whole records and decoding them here was half of the compute, reading them at all most of a
+    later run). Value i of a row is the i-th field READS names for its list."""
+    sources = _read_sources()
+    width = max((len(READS[code]) for code in sources.values()), default=0)
     rows = read_frame(
-        "SELECT l.person_id AS person_id, r.source_id AS source_id, r.valid_from AS valid_from"
-        + "".join(f", {value(i)}" for i in range(width))
-        + f" FROM {SourceRecord._meta.db_table} r JOIN {RecordLink._meta.db_table} l"
-        " ON l.source_id = r.source_id AND l.key = r.key WHERE r.valid_to IS NULL"
-        f" AND r.source_id IN ({', '.join(str(i) for i in sources) or 'NULL'})"
+        "SELECT l.person_id AS person_id, v.source_id AS source_id, v.valid_from AS valid_from"
+        + "".join(f", v.v{i} AS v{i}" for i in range(width))
+        + f" FROM {RecordValues._meta.db_table} v JOIN {RecordLink._meta.db_table} l"
+        " ON l.source_id = v.source_id AND l.key = v.key"
         + (
-            f" AND l.person_id IN (SELECT m.person_id FROM {Membership._meta.db_table} m"
+            f" WHERE l.person_id IN (SELECT m.person_id FROM {Membership._meta.db_table} m"
             f" JOIN {scope} s ON s.id = m.household_id)"
             if scope
             else ""
@@ -349,6 +437,7 @@ def _lists(scope: str | None = None) -> Lists:
         for (source_id,), part in rows.partition_by(
             "source_id", as_dict=True, include_key=False
         ).items()
+        if source_id in sources
     }
 
 

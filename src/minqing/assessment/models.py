@@ -45,6 +45,9 @@ class AssessmentRun(models.Model):
     import_watermark = models.BigIntegerField("已读导入批次", default=0)
     link_watermark = models.BigIntegerField("已读对比批次", default=0)
     basis = models.CharField("规则与参数指纹", max_length=64, blank=True)
+    # the fingerprint of what RecordValues holds (which fields of which lists: actions.reads_basis);
+    # when it differs from the last run's, RecordValues is rebuilt
+    reads = models.CharField("读取字段指纹", max_length=64, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "评估批次"
@@ -184,3 +187,47 @@ class Proposal(Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.get_kind_display()} ({self.get_status_display()})"
+
+
+VALUE_COLUMNS = 6  # RecordValues.v0 … v5: the most fields assessment reads of one list
+
+
+class RecordValues(models.Model):
+    """Of each source record in force on a list assessment reads, the fields it reads
+    (facts.READS), taken out of the record's JSON once: v<i> is the i-th field READS names for
+    the list, as text. A run reads these narrow rows instead of the records themselves (each about
+    1 KB with its JSON and the row as read: at a million households, reading a day's records was
+    most of a run). Assessment keeps them itself, in its run's transaction, from the import runs
+    it has not seen yet (actions._sync_values, SeenImport); no foreign keys, like the records."""
+
+    record_id = models.BigIntegerField("源记录", primary_key=True)
+    source_id = models.BigIntegerField("数据来源")
+    key = models.CharField("主键", max_length=255)
+    valid_from = models.DateTimeField("生效时间")
+    # null: the record has no such field (not the same as an empty text)
+    v0 = models.TextField(null=True)  # noqa: DJ001
+    v1 = models.TextField(null=True)  # noqa: DJ001
+    v2 = models.TextField(null=True)  # noqa: DJ001
+    v3 = models.TextField(null=True)  # noqa: DJ001
+    v4 = models.TextField(null=True)  # noqa: DJ001
+    v5 = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评估读取字段"
+        indexes = [models.Index(fields=["source_id", "key"], name="recordvalues_source_key")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.key}"
+
+
+class SeenImport(models.Model):
+    """An import run whose records RecordValues holds and whose households a run re-assessed.
+    A set, not a watermark: an import that commits after a later-numbered one is still new."""
+
+    import_run_id = models.BigIntegerField("导入批次", primary_key=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已读导入批次"
+
+    def __str__(self) -> str:
+        return str(self.import_run_id)

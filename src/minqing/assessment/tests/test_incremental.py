@@ -4,15 +4,29 @@ full run on the same day would: findings, explanations, family types, indicators
 import datetime as dt
 import shutil
 
+import polars as pl
 import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from minqing.assessment.actions import assess, request_verification
-from minqing.assessment.models import Finding, HouseholdAssessment, Proposal
+from minqing.assessment.facts import READS
+from minqing.assessment.models import (
+    AssessmentRun,
+    Finding,
+    HouseholdAssessment,
+    Proposal,
+    RecordValues,
+    SeenImport,
+)
 from minqing.assessment.tests.test_assess import district, linked  # noqa: F401 (fixtures)
+from minqing.core.bulkxlsx import write_xlsx
 from minqing.linkage.actions import link
 from minqing.linkage.models import HouseholdChange, LinkRun
 from minqing.policies.parameters import ParameterTable
 from minqing.sources.actions import import_file
+from minqing.sources.models import ImportRun, SourceRecord
+from minqing.sources.readers import read_table
 from minqing.synth import verification as center
 
 ON = dt.date(2026, 10, 31)
@@ -63,13 +77,7 @@ def test_a_later_run_reassesses_what_changed_and_stores_what_a_full_run_would(li
     assert {k: same_day[k] for k in WHOLE} == {k: first[k] for k in WHOLE}
 
     # the data change: the 核对 reports come back, are imported and linked
-    folder = tmp_path / "district"
-    shutil.copytree(linked, folder)
-    request = tmp_path / "核对申请名单.xlsx"
-    request_verification(request)
-    answered = center.write_answers(folder, request, on=ON)
-    import_file("minzheng_hedui", folder / "extracts" / center.FILENAME, channel="cli")
-    link()
+    answered = hedui_round(linked, tmp_path)
 
     later = ON + dt.timedelta(days=30)
     changed = assess(on=later)
@@ -87,6 +95,87 @@ def test_a_later_run_reassesses_what_changed_and_stores_what_a_full_run_would(li
     by_time = assess(on=farther)
     assert not by_time["full"] and by_time["reassessed"] == due > 0
     agrees_with_a_full_run(farther, by_time)
+
+
+def hedui_round(linked, tmp_path) -> dict:  # noqa: F811
+    """The 核对 reports come back for the families asked about, are imported and linked."""
+    folder = tmp_path / "district"
+    shutil.copytree(linked, folder)
+    request = tmp_path / "核对申请名单.xlsx"
+    request_verification(request)
+    answered = center.write_answers(folder, request, on=ON)
+    result = import_file("minzheng_hedui", folder / "extracts" / center.FILENAME, channel="cli")
+    link()
+    return answered | {"run_id": result["run_id"]}
+
+
+def values() -> list[tuple]:
+    return sorted(
+        RecordValues.objects.values_list(
+            "record_id", "source_id", "key", "valid_from", "v0", "v1", "v2", "v3", "v4", "v5"
+        )
+    )
+
+
+def test_the_values_read_are_those_of_the_records_in_force(linked, tmp_path, monkeypatch):  # noqa: F811
+    assess(on=ON)
+    current = SourceRecord.objects.current().filter(source__code__in=list(READS))
+    assert RecordValues.objects.count() == current.count() > 0
+    record = current.filter(source__code="minzheng_dibao").first()
+    kept = RecordValues.objects.get(record_id=record.pk)
+    assert (kept.key, kept.v0, kept.v1) == (record.key, record.fields["benefit_type"], None)
+    assert set(SeenImport.objects.values_list("import_run_id", flat=True)) == set(
+        ImportRun.objects.values_list("pk", flat=True)
+    )
+
+    hedui_round(linked, tmp_path)
+    assess(on=ON + dt.timedelta(days=1))
+    taken_in = values()
+    assert len(taken_in) == current.count()  # the reports, now in force, among them
+    assert RecordValues.objects.filter(source_id=record.source_id).count() == (
+        current.filter(source_id=record.source_id).count()
+    )
+    # built afresh from every record in force, they are the same
+    monkeypatch.setattr("minqing.assessment.actions.reads_basis", lambda: "other fields")
+    assert assess(on=ON + dt.timedelta(days=1))["full"]
+    assert values() == taken_in
+
+
+def test_an_import_that_commits_after_a_later_numbered_one_is_still_read(linked, tmp_path):  # noqa: F811
+    assess(on=ON)
+    hedui_round(linked, tmp_path)
+    assess(on=ON)
+    # the 核对中心 corrects its reports: every verified income ten times higher (a new version
+    # of each record, same key and links: no linkage run)
+    path = tmp_path / "district" / "extracts" / center.FILENAME
+    reports = read_table(path, kind="xlsx").frame.drop("__row", strict=False)
+    income = pl.col("月收入(元)").cast(pl.Int64, strict=False)
+    write_xlsx(path, [(center.SHEET, reports.with_columns((income * 10).cast(pl.String)))])
+    corrected = import_file("minzheng_hedui", path, channel="cli")
+    assert corrected["status"] == "succeeded" and corrected["counts"]["updated"] > 0
+    # a run saw import N+1 before import N committed (two imports at once): a watermark would
+    # have passed N by
+    later = ImportRun.objects.create(
+        source=ImportRun.objects.get(pk=corrected["run_id"]).source,
+        file_name="另一批.xlsx",
+        file_hash="0" * 64,
+        file_size=0,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status="unchanged",
+    )
+    SeenImport.objects.create(import_run_id=later.pk)
+    AssessmentRun.objects.filter(pk=AssessmentRun.objects.latest("id").pk).update(
+        import_watermark=later.pk
+    )
+    after = ON + dt.timedelta(days=1)
+    run = assess(on=after)
+    assert not run["full"] and run["reassessed"] > 0
+    written = SourceRecord.objects.filter(first_run_id=corrected["run_id"])
+    assert RecordValues.objects.filter(record_id__in=written.values("pk")).count() == (
+        written.count()
+    )
+    agrees_with_a_full_run(after, run)
 
 
 def test_when_a_run_reassesses_every_household(linked, monkeypatch):  # noqa: F811
@@ -115,17 +204,34 @@ def test_linkage_notes_the_households_it_changed_and_no_others(linked):  # noqa:
     assert not HouseholdChange.objects.filter(run=second).exists()
 
 
+def broken_in_python(*args, **kwargs):
+    raise RuntimeError("写入中断")
+
+
+def broken_in_the_database(*args, **kwargs):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM assessment_finding")
+
+
 @pytest.mark.parametrize("full", [True, False])
-def test_a_run_that_fails_writes_nothing(linked, monkeypatch, full):  # noqa: F811
+@pytest.mark.parametrize(
+    ("broken", "error"), [(broken_in_python, RuntimeError), (broken_in_the_database, DatabaseError)]
+)
+def test_a_run_that_fails_writes_nothing(linked, tmp_path, monkeypatch, full, broken, error):  # noqa: F811
     assess(on=ON)
+    hedui_round(linked, tmp_path)  # an import for the run to take in
     before = state()
+    taken_in = (values(), set(SeenImport.objects.values_list("import_run_id", flat=True)))
     runs = list(HouseholdAssessment.objects.values_list("run_id", flat=True).distinct())
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("写入中断")
-
-    monkeypatch.setattr("minqing.assessment.actions._write_proposals", broken)
-    with pytest.raises(RuntimeError):
-        assess(on=ON + dt.timedelta(days=20), full=full)
+    with monkeypatch.context() as patch:
+        patch.setattr("minqing.assessment.actions._write_proposals", broken)
+        # the error itself, not one about the run's cleaning up after it
+        with pytest.raises(error, match=r"写入中断|no_such_column"):
+            assess(on=ON + dt.timedelta(days=20), full=full)
     assert state() == before
+    assert (values(), set(SeenImport.objects.values_list("import_run_id", flat=True))) == taken_in
     assert list(HouseholdAssessment.objects.values_list("run_id", flat=True).distinct()) == runs
+    # and the next run goes through (nothing of the failed one left in the way)
+    assert not assess(on=ON + dt.timedelta(days=20))["full"]
+    assert values() != taken_in[0]
