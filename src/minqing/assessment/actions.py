@@ -53,6 +53,7 @@ from minqing.registry.models import Household, Membership, Person, Relation
 from minqing.sources.models import Source, SourceRecord
 
 DISTRICT = "410811"
+RUN_LOCK = 5_171_005  # PostgreSQL advisory lock key: one assessment run at a time
 STEPS = ["读取人员与记录", "计算指标", "政策认定", "家庭类型与类别", "写入结果", "完成"]
 # the benefits paid from a roll: which fact says the household receives them
 RECEIPT = {
@@ -97,10 +98,11 @@ def assess(
     marks = _watermarks()
     fingerprint = basis()
     reads = reads_basis()
-    previous = AssessmentRun.objects.order_by("-id").first()
     # one transaction: the values read are brought up to the imports seen, and the households
     # those imports touched re-assessed, together or not at all
     with transaction.atomic(), contextlib.ExitStack() as stack:
+        _one_run_at_a_time()
+        previous = AssessmentRun.objects.order_by("-id").first()
         rebuild = previous is None or previous.reads != reads
         imports = stack.enter_context(id_table("assess_imports", _unseen_imports(rebuild)))
         touched = None if rebuild else stack.enter_context(_touched(imports))
@@ -156,6 +158,15 @@ def assess(
             ),
         )
     return summary(run, classes, by_policy)
+
+
+def _one_run_at_a_time() -> None:
+    """Two runs at once (a scheduled one and a clerk's, say) would each take in the same imports:
+    on PostgreSQL the second waits here, inside its transaction, until the first has committed,
+    and then starts from it. SQLite lets one writer in at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
 
 
 def basis() -> str:

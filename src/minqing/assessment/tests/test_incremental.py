@@ -6,7 +6,7 @@ import shutil
 
 import polars as pl
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.utils import timezone
 
 from minqing.assessment.actions import assess, request_verification
@@ -235,3 +235,31 @@ def test_a_run_that_fails_writes_nothing(linked, tmp_path, monkeypatch, full, br
     # and the next run goes through (nothing of the failed one left in the way)
     assert not assess(on=ON + dt.timedelta(days=20))["full"]
     assert values() != taken_in[0]
+
+
+def test_a_second_run_waits_until_the_first_has_committed(linked):  # noqa: F811
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time by itself")
+    import psycopg
+
+    from minqing.assessment.actions import RUN_LOCK
+
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as first:
+        first.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])  # a run under way elsewhere
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        try:
+            with pytest.raises(OperationalError, match="lock timeout"):
+                assess(on=ON)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    assert not AssessmentRun.objects.exists()
+    assert assess(on=ON)["full"]  # the first one done
