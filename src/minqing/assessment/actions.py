@@ -86,7 +86,9 @@ def assess(
     `full`, on the first run, when the rules' code or parameters changed, when a parameter
     changes between the two dates, when `on` is before the last run's date, or when more than
     half the district changed. Either way the stored result is the one a full run would give.
-    One transaction; re-running on unchanged data proposes nothing new."""
+    The fields read of the records (RecordValues) are taken in from the imports not seen yet;
+    `full` builds them afresh from every record in force. One transaction, one run at a time;
+    re-running on unchanged data proposes nothing new."""
 
     def step(label: str) -> None:
         if progress:
@@ -103,7 +105,8 @@ def assess(
     with transaction.atomic(), contextlib.ExitStack() as stack:
         _one_run_at_a_time()
         previous = AssessmentRun.objects.order_by("-id").first()
-        rebuild = previous is None or previous.reads != reads
+        # asked for a full run, it starts over from the records themselves
+        rebuild = full or previous is None or previous.reads != reads
         imports = stack.enter_context(id_table("assess_imports", _unseen_imports(rebuild)))
         touched = None if rebuild else stack.enter_context(_touched(imports))
         _sync_values(imports, touched)

@@ -135,9 +135,15 @@ def test_the_values_read_are_those_of_the_records_in_force(linked, tmp_path, mon
     assert RecordValues.objects.filter(source_id=record.source_id).count() == (
         current.filter(source_id=record.source_id).count()
     )
-    # built afresh from every record in force, they are the same
+    # built afresh from every record in force, they are the same: when the fields read change,
+    # and when a full run is asked for (which starts over from the records themselves)
     monkeypatch.setattr("minqing.assessment.actions.reads_basis", lambda: "other fields")
     assert assess(on=ON + dt.timedelta(days=1))["full"]
+    assert values() == taken_in
+    RecordValues.objects.filter(record_id=record.pk).update(v0="篡改")
+    assert not assess(on=ON + dt.timedelta(days=1))["full"]
+    assert values() != taken_in
+    assert assess(on=ON + dt.timedelta(days=1), full=True)["full"]
     assert values() == taken_in
 
 
