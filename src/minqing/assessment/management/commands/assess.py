@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help="全量评估: 重新评估每一户 (默认只重新评估上次评估以来数据有变动或结果到期的户)",
+            help="全量评估: 从源记录重新读取, 重新评估每一户 (默认只重新评估上次评估以来数据有变动或结果到期的户)",
         )
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="以一个 JSON 对象输出结果"
