@@ -79,32 +79,39 @@ def child_assess() -> dict:
 
     from django.core.management import call_command
 
-    from minqing.assessment import actions
-
     # a setup kept from an earlier commit has its schema (untimed; nothing to do otherwise)
     call_command("migrate", verbosity=0)
 
-    marks: list[tuple[str, float]] = []
-    started = time.perf_counter()
-    summary = actions.assess(
-        on=date.fromisoformat(ON),
-        progress=lambda label, done, total: marks.append((label, time.perf_counter())),
-        full=True,  # the setup assessed already: a later run would re-assess nothing
-    )
-    ended = time.perf_counter()
-    steps = {}
-    times = [t for _, t in marks] + [ended]
-    for (label, at), following in zip(marks, times[1:], strict=True):
-        steps[label] = round(following - at, 2)
+    # the setup assessed already: a later run would re-assess nothing
+    summary, timing = timed_assess(date.fromisoformat(ON), full=True)
     return {
-        "wall_s": round(ended - started, 2),
+        "wall_s": timing["wall_s"],
         "peak_mb": children.peak_mb(),
         "households": summary["households"],
         "reassessed": summary["reassessed"],
         "findings": summary["findings"],
         "missed": summary["missed"],
         "mismatched": summary["mismatched"],
-        "steps_s": steps,
+        "steps_s": timing["steps_s"],
+    }
+
+
+def timed_assess(on, *, full: bool = False) -> tuple[dict, dict]:
+    """actions.assess() and its timing: wall_s, and steps_s (each progress step's seconds)."""
+    from minqing.assessment import actions
+
+    marks: list[tuple[str, float]] = []
+    started = time.perf_counter()
+    summary = actions.assess(
+        on=on,
+        full=full,
+        progress=lambda label, done, total: marks.append((label, time.perf_counter())),
+    )
+    ended = time.perf_counter()
+    times = [t for _, t in marks[1:]] + [ended]
+    return summary, {
+        "wall_s": round(ended - started, 2),
+        "steps_s": {label: round(t - at, 2) for (label, at), t in zip(marks, times, strict=True)},
     }
 
 
@@ -128,22 +135,14 @@ def child_later(check: bool = False) -> dict:
     from minqing.assessment import actions
     from minqing.sources.models import ImportRun, Source, SourceRecord
 
-    def timed(on: date) -> dict:
-        marks: list[tuple[str, float]] = []
-        started = time.perf_counter()
-        summary = actions.assess(
-            on=on, progress=lambda label, done, total: marks.append((label, time.perf_counter()))
-        )
-        ended = time.perf_counter()
-        times = [t for _, t in marks[1:]] + [ended]
+    def timed(on: date, full: bool = False) -> dict:
+        summary, timing = timed_assess(on, full=full)
         return {
-            "wall_s": round(ended - started, 2),
+            "wall_s": timing["wall_s"],
             "full": summary["full"],
             "reassessed": summary["reassessed"],
             "households": summary["households"],
-            "steps_s": {
-                label: round(t - at, 2) for (label, at), t in zip(marks, times, strict=True)
-            },
+            "steps_s": timing["steps_s"],
         }
 
     day = date.fromisoformat(ON)
@@ -195,13 +194,9 @@ def child_later(check: bool = False) -> dict:
     # afresh from the records, whose rows are compared); else as after a new release of the
     # program (another fingerprint: every household, from the values assessment keeps)
     kept = stored() if check else {}
-    results["full_after_import"] = timed_full = {}
     if not check:
         actions.basis = lambda: "the next release"
-    started = time.perf_counter()
-    summary = actions.assess(on=day + timedelta(days=2), full=check)
-    timed_full["wall_s"] = round(time.perf_counter() - started, 2)
-    timed_full["full"] = summary["full"]
+    results["full_after_import"] = timed(day + timedelta(days=2), full=check)
     if check:
         again = stored()
 

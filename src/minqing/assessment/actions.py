@@ -222,6 +222,11 @@ def _read_sources() -> dict[int, str]:
     return dict(Source.objects.filter(code__in=list(READS)).values_list("id", "code"))
 
 
+def _width(sources: dict[int, str]) -> int:
+    """The most fields READS names for one of `sources`: RecordValues' columns v0 … in use."""
+    return max((len(READS[code]) for code in sources.values()), default=0)
+
+
 def _touched(imports: str) -> contextlib.AbstractContextManager[str]:
     """A temporary table of the records on the lists assessment reads that the import runs in
     the table `imports` ended (ended 1), or wrote and are still in force (ended 0): id,
@@ -246,7 +251,7 @@ def _sync_values(imports: str, touched: str | None) -> None:
     `touched`, _touched), and note the runs as seen; without `touched`, start over from every
     record in force."""
     sources = _read_sources()
-    width = max((len(READS[code]) for code in sources.values()), default=0)
+    width = _width(sources)
     if width > VALUE_COLUMNS:
         raise AssertionError(
             f"facts.READS reads {width} fields of a list, RecordValues holds {VALUE_COLUMNS}"
@@ -420,7 +425,7 @@ def _lists(scope: str | None = None) -> Lists:
     whole records and decoding them here was half of the compute, reading them at all most of a
     later run). Value i of a row is the i-th field READS names for its list."""
     sources = _read_sources()
-    width = max((len(READS[code]) for code in sources.values()), default=0)
+    width = _width(sources)
     rows = read_frame(
         "SELECT l.person_id AS person_id, v.source_id AS source_id, v.valid_from AS valid_from"
         + "".join(f", v.v{i} AS v{i}" for i in range(width))
