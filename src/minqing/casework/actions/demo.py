@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from minqing.accounts.models import User
 from minqing.areas.models import Area, Level
@@ -76,7 +77,7 @@ def seed_demo_casework(
             accepted.entry,
             problem=accepted,
             action="入户核对家庭经济状况, 符合条件的纳入低保",
-            deadline=dt.date.today() + dt.timedelta(days=14),
+            deadline=timezone.localdate() + dt.timedelta(days=14),
             owner_unit=clerk.unit,
             owner=clerk,
             by=clerk,

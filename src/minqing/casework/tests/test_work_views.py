@@ -39,7 +39,12 @@ from minqing.casework.tests.factories import (
     make_proposal,
 )
 
-TODAY = timezone.localdate()
+
+def today() -> dt.date:
+    """Today where the users are, read when a test runs: the suite can cross midnight."""
+    return timezone.localdate()
+
+
 INBOX = reverse("casework:inbox")
 CARE_DAY = reverse("casework:care_day")
 
@@ -188,9 +193,9 @@ def test_the_inbox_shows_the_minimum_of_the_household_masked(client, civil_affai
 
 def test_overdue_problems_are_marked_reminder_then_supervision(client, civil_affairs_clerk, entry):
     cal = deadlines.calendar()
-    make_problem(entry, title="刚超期", due_on=cal.add_workdays(TODAY, -1))
-    make_problem(entry, title="超期很久", due_on=cal.add_workdays(TODAY, -6))
-    make_problem(entry, title="还有时间", due_on=cal.add_workdays(TODAY, 3))
+    make_problem(entry, title="刚超期", due_on=cal.add_workdays(today(), -1))
+    make_problem(entry, title="超期很久", due_on=cal.add_workdays(today(), -6))
+    make_problem(entry, title="还有时间", due_on=cal.add_workdays(today(), 3))
     rows = as_user(client, civil_affairs_clerk).get(INBOX).context["rows"]
     levels = {r["problem"].title: (r["level"], r["deadline_note"]) for r in rows}
     assert levels["刚超期"][0] == 1 and levels["刚超期"][1].startswith("逾期提醒")
@@ -204,7 +209,7 @@ def test_a_clerk_accepts_a_problem_and_lands_on_it_in_progress(client, civil_aff
     assert response.status_code == 302
     assert response["Location"] == f"{INBOX}?tab=accepted#problem-{routed.pk}"
     routed.refresh_from_db()
-    assert routed.status == ProblemStatus.ACCEPTED and routed.accepted_on == TODAY
+    assert routed.status == ProblemStatus.ACCEPTED and routed.accepted_on == today()
 
 
 def test_returning_needs_a_reason(client, civil_affairs_clerk, routed):
@@ -244,7 +249,7 @@ def test_resolving_is_refused_while_a_measure_is_open_then_done(client, civil_af
     as_user(client, civil_affairs_clerk)
     added = client.post(
         step(problem, "measure"),
-        {"action": "落实低保待遇", "deadline": (TODAY + dt.timedelta(days=10)).isoformat()},
+        {"action": "落实低保待遇", "deadline": (today() + dt.timedelta(days=10)).isoformat()},
     )
     assert added.status_code == 302
     measure = Measure.objects.get(problem=problem)
@@ -265,7 +270,7 @@ def test_resolving_is_refused_while_a_measure_is_open_then_done(client, civil_af
 
 def test_a_measure_needs_the_problem_accepted_first(client, civil_affairs_clerk, routed):
     response = as_user(client, civil_affairs_clerk).post(
-        step(routed, "measure"), {"action": "上门核查", "deadline": TODAY.isoformat()}
+        step(routed, "measure"), {"action": "上门核查", "deadline": today().isoformat()}
     )
     assert response.status_code == 400 and "请先签收该问题" in text(response)
     assert not Measure.objects.exists()
@@ -324,7 +329,7 @@ def test_steps_outside_the_scope_are_not_found(
     as_user(client, grid_worker)
     assert client.post(step(other, "dispatch"), {"department": "civil_affairs"}).status_code == 404
     measure = make_measure(make_entry(other_grid))
-    update = {"version": 1, "action": "x", "deadline": TODAY.isoformat(), "status": "planned"}
+    update = {"version": 1, "action": "x", "deadline": today().isoformat(), "status": "planned"}
     assert client.post(measure_step(measure, "update"), update).status_code == 404
     as_user(client, civil_affairs_clerk)
     assert client.post(step(routed, "no-such-step")).status_code == 404
@@ -348,7 +353,7 @@ def test_area_staff_dispatch_drafts_with_the_routed_department_preselected(
     assert done["Location"] == f"{INBOX}?tab=running#problem-{draft.pk}"
     draft.refresh_from_db()
     assert draft.status == ProblemStatus.DISPATCHED and draft.department == "human_resources"
-    assert draft.due_on == deadlines.due_on(TODAY)
+    assert draft.due_on == deadlines.due_on(today())
 
 
 def test_area_staff_redispatch_a_returned_problem(client, community_staff, entry):
@@ -375,11 +380,11 @@ def test_area_staff_see_only_their_area(client, grid_worker, other_grid, entry):
 def plan(grid, other_grid, grid_worker, cadre):
     """Households of the grid worker's grid: paired with the cadre or not, major or general,
     visited or not; and households elsewhere."""
-    last_week = TODAY - dt.timedelta(days=7)
+    last_week = today() - dt.timedelta(days=7)
     general = make_entry(grid, category=Category.GENERAL, grid_worker=grid_worker)
     major = make_entry(grid, category=Category.MAJOR, cadre=cadre, last_visit_on=last_week)
     unpaired = make_entry(grid, category=Category.POLICY)
-    late = make_measure(general, deadline=TODAY - dt.timedelta(days=3), action="送医疗救助材料")
+    late = make_measure(general, deadline=today() - dt.timedelta(days=3), action="送医疗救助材料")
     elsewhere = make_entry(other_grid, category=Category.MAJOR)
     exited = make_entry(grid, status=EntryStatus.EXITED, grid_worker=grid_worker)
     return {
@@ -394,7 +399,7 @@ def plan(grid, other_grid, grid_worker, cadre):
 
 def test_my_plan_lists_my_households_major_first(client, grid_worker, plan):
     page = as_user(client, grid_worker).get(CARE_DAY)
-    assert page.context["on"] == deadlines.next_care_day(TODAY)
+    assert page.context["on"] == deadlines.next_care_day(today())
     entries = [row["entry"] for row in page.context["rows"]]
     assert entries == [plan["major"], plan["unpaired"], plan["general"]]
     by_entry = {row["entry"]: row for row in page.context["rows"]}
@@ -417,7 +422,7 @@ def test_a_cadre_plans_only_the_paired_households(client, cadre, plan):
 
 def test_the_plan_for_another_day(client, grid_worker, plan):
     as_user(client, grid_worker)
-    on = deadlines.next_care_day(TODAY) + dt.timedelta(days=7)
+    on = deadlines.next_care_day(today()) + dt.timedelta(days=7)
     page = client.get(CARE_DAY, {"on": on.isoformat()})
     assert (
         page.context["on"] == on and f"{on.year}年{on.month}月{on.day}日" in page.context["title"]
@@ -445,7 +450,7 @@ def test_the_xlsx_holds_only_my_rows_masked_and_is_audited(client, grid_worker, 
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["走访计划"]
-    on = deadlines.next_care_day(TODAY)
+    on = deadlines.next_care_day(today())
     assert sheet["A1"].value == (
         f"丰收社区第1网格 李秀英 {on.year}年{on.month}月{on.day}日 家庭关爱日走访计划"
     )
@@ -478,7 +483,7 @@ def test_a_visit_confirming_a_proposal_puts_the_household_in_the_ledger(client, 
     response = client.post(
         visit_url(household),
         {
-            "visited_on": TODAY.isoformat(),
+            "visited_on": today().isoformat(),
             "companions": "社区民警",
             "findings": "户主患病, 收入低于低保标准",
             "proposal": proposal.pk,
@@ -493,7 +498,7 @@ def test_a_visit_confirming_a_proposal_puts_the_household_in_the_ledger(client, 
     assert response.status_code == 302 and response["Location"] == CARE_DAY
     entry = LedgerEntry.objects.get(household=household)
     assert entry.status == EntryStatus.LISTED and entry.category == Category.MAJOR
-    assert entry.last_visit_on == TODAY
+    assert entry.last_visit_on == today()
     visit = Visit.objects.get(household=household)
     assert visit.decision == Decision.CONFIRM and visit.proposal == proposal
     assert visit.entry == entry and visit.companions == "社区民警"
@@ -510,7 +515,7 @@ def test_a_visit_rejecting_a_proposal_leaves_the_ledger_alone(client, grid_worke
     response = as_user(client, grid_worker).post(
         visit_url(household),
         {
-            "visited_on": TODAY.isoformat(),
+            "visited_on": today().isoformat(),
             "findings": "已有稳定工作",
             "proposal": proposal.pk,
             "decision": Decision.REJECT,
@@ -531,25 +536,27 @@ def test_a_plain_visit_of_a_ledger_household(client, cadre, plan):
     form = client.get(visit_url(entry.household))
     assert form.context["proposal"] is None  # a cadre does not decide proposals
     response = client.post(
-        visit_url(entry.household), {"visited_on": TODAY.isoformat(), "findings": "一切正常"}
+        visit_url(entry.household), {"visited_on": today().isoformat(), "findings": "一切正常"}
     )
     assert response.status_code == 302
     entry.refresh_from_db()
-    assert entry.last_visit_on == TODAY
+    assert entry.last_visit_on == today()
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"findings": ""}, "请填写走访情况"),
-        ({"visited_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "走访日期不能晚于今天"),
+        ({"visited_on": "tomorrow"}, "走访日期不能晚于今天"),
         ({"decision": Decision.CONFIRM}, "该户的台账建议已有变化"),
         ({"photos": SimpleUploadedFile("x.jpg", b"not an image")}, "照片"),
     ],
 )
 def test_visit_errors_are_shown_in_chinese(client, grid_worker, plan, data, message):
     household = plan["general"].household
-    form = {"visited_on": TODAY.isoformat(), "findings": "正常", **data}
+    form = {"visited_on": today().isoformat(), "findings": "正常", **data}
+    if form["visited_on"] == "tomorrow":
+        form["visited_on"] = (today() + dt.timedelta(days=1)).isoformat()
     response = as_user(client, grid_worker).post(visit_url(household), form)
     assert response.status_code == 400 and message in text(response)
     assert not Visit.objects.exists()

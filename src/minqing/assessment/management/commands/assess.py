@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.table import Table
 
 from minqing.assessment.actions import AssessError, assess
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, on=None, full=False, as_json=False, **options):
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         try:
             with steps(f"综合评估({on})", quiet=as_json) as progress:
                 result = assess(on=on, progress=progress, full=full)
