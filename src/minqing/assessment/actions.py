@@ -82,7 +82,8 @@ def assess(
 
     Only the households whose result may have changed since the last run are re-assessed
     (`_changed`): those linkage changed, those with a member whose records an import wrote or
-    ended, and those whose result runs out by time (validity.py). Every household is, when
+    ended (a new version that reads the same to assessment aside: _drop_unchanged), and those
+    whose result runs out by time (validity.py). Every household is, when
     `full`, on the first run, when the rules' code or parameters changed, when a parameter
     changes between the two dates, when `on` is before the last run's date, or when more than
     half the district changed. Either way the stored result is the one a full run would give.
@@ -109,7 +110,10 @@ def assess(
         rebuild = full or previous is None or previous.reads != reads
         imports = stack.enter_context(id_table("assess_imports", _unseen_imports(rebuild)))
         touched = None if rebuild else stack.enter_context(_touched(imports))
+        before = None if touched is None else stack.enter_context(_values_before(touched))
         _sync_values(imports, touched)
+        if before is not None:
+            _drop_unchanged(touched, before)
         scope = None if full or touched is None else _changed(previous, on, fingerprint, touched)
         table = stack.enter_context(id_table("assess_scope", scope)) if scope is not None else None
         lists, members, households = load(table)
@@ -243,6 +247,42 @@ def _touched(imports: str) -> contextlib.AbstractContextManager[str]:
         # unary +: not by the (source, key) index, which would read most records (SQLite)
         f" AND +r.source_id IN ({sources})",
     )
+
+
+def _values_before(touched: str) -> contextlib.AbstractContextManager[str]:
+    """A temporary table of the values RecordValues holds, before they are brought up to the new
+    imports, of the records those imports ended (the table `touched`): source_id, key, v0 …"""
+    width = _width(_read_sources())
+    return query_table(
+        "assess_before",
+        "SELECT v.source_id AS source_id, v.key AS key"
+        + "".join(f", v.v{i} AS v{i}" for i in range(width))
+        + f" FROM {RecordValues._meta.db_table} v"
+        f" WHERE v.record_id IN (SELECT id FROM {touched} WHERE ended = 1)",
+    )
+
+
+def _drop_unchanged(touched: str, before: str) -> None:
+    """Take out of `touched` the records an import replaced by a new version that reads the same
+    to assessment (RecordValues after _sync_values against `before`, _values_before): a new
+    address, a corrected phone number. Most of a day's new versions are such, and re-assessing
+    their households would change nothing — unless the person has another record on that list:
+    which of them is the newest (valid_from) decides then, and it may have changed."""
+    width = _width(_read_sources())
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    values = RecordValues._meta.db_table
+    links = RecordLink._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {touched} WHERE id IN (SELECT t.id FROM {touched} t"
+            f" JOIN {before} b ON b.source_id = t.source_id AND b.key = t.key"
+            f" JOIN {values} v ON v.source_id = b.source_id AND v.key = b.key"
+            f" JOIN {links} l ON l.source_id = b.source_id AND l.key = b.key"
+            " WHERE "
+            + "".join(f"v.v{i} {same} b.v{i} AND " for i in range(width))
+            + f"(SELECT COUNT(*) FROM {links} o"
+            " WHERE o.person_id = l.person_id AND o.source_id = l.source_id) = 1)"
+        )
 
 
 def _sync_values(imports: str, touched: str | None) -> None:

@@ -7,6 +7,7 @@ import shutil
 import polars as pl
 import pytest
 from django.db import DatabaseError, OperationalError, connection
+from django.db.models import Count
 from django.utils import timezone
 
 from minqing.assessment.actions import assess, request_verification
@@ -22,10 +23,11 @@ from minqing.assessment.models import (
 from minqing.assessment.tests.test_assess import district, linked  # noqa: F401 (fixtures)
 from minqing.core.bulkxlsx import write_xlsx
 from minqing.linkage.actions import link
-from minqing.linkage.models import HouseholdChange, LinkRun
+from minqing.linkage.models import HouseholdChange, LinkRun, RecordLink
 from minqing.policies.parameters import ParameterTable
+from minqing.registry.models import Membership
 from minqing.sources.actions import import_file
-from minqing.sources.models import ImportRun, SourceRecord
+from minqing.sources.models import ImportRun, Source, SourceRecord
 from minqing.sources.readers import read_table
 from minqing.synth import verification as center
 
@@ -182,6 +184,113 @@ def test_an_import_that_commits_after_a_later_numbered_one_is_still_read(linked,
         written.count()
     )
     agrees_with_a_full_run(after, run)
+
+
+def reassessed_by_the_last_run() -> set[int]:
+    run = AssessmentRun.objects.latest("id")
+    return set(HouseholdAssessment.objects.filter(run=run).values_list("household_id", flat=True))
+
+
+def household_of(source_code: str, key: str) -> int:
+    link = RecordLink.objects.get(source__code=source_code, key=key)
+    return Membership.objects.get(person_id=link.person_id).household_id
+
+
+def test_new_versions_that_read_the_same_reassess_nobody(linked, tmp_path):  # noqa: F811
+    """A day's register: many people's 民族 or address corrected (nothing assessment reads), one
+    person's 户口性质 changed. Only that person's household is re-assessed."""
+    assess(on=ON)
+    folder = tmp_path / "district"
+    shutil.copytree(linked, folder)
+    path = folder / "extracts" / "公安_户籍人口.xlsx"
+    register = read_table(path, kind="xlsx", sheet="户籍人口").frame.drop("__row", strict=False)
+    # a person the register lists once, under an ID number written as the key is
+    single = (
+        RecordLink.objects.filter(source__code="gongan_huji")
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n=1)
+        .values("person_id")
+    )
+    keys = set(
+        RecordLink.objects.filter(source__code="gongan_huji", person_id__in=single).values_list(
+            "key", flat=True
+        )
+    )
+    rows = register.with_row_index("i").filter(
+        pl.col("公民身份号码").is_in(list(keys)) & (pl.col("人员状态") == "正常")
+    )
+    moved = rows["i"].head(40)  # another ethnicity written
+    flipped = rows.row(40, named=True)  # another 户口性质
+    urban = flipped["户口性质"].startswith("非农业")
+    register = (
+        register.with_row_index("i")
+        .with_columns(
+            民族=pl.when(pl.col("i").is_in(moved.implode()))
+            .then(pl.lit("满族"))
+            .otherwise(pl.col("民族")),
+            户口性质=pl.when(pl.col("i") == flipped["i"])
+            .then(pl.lit("农业家庭户口" if urban else "非农业家庭户口"))
+            .otherwise(pl.col("户口性质")),
+        )
+        .drop("i")
+    )
+    write_xlsx(path, [("户籍人口", register)])
+    result = import_file("gongan_huji", path, channel="cli")
+    assert result["status"] == "succeeded" and result["counts"]["updated"] == 41
+
+    run = assess(on=ON)
+    assert not run["full"] and run["reassessed"] == 1
+    assert reassessed_by_the_last_run() == {household_of("gongan_huji", flipped["公民身份号码"])}
+    # the new versions are the values read all the same
+    written = SourceRecord.objects.filter(first_run_id=result["run_id"])
+    assert RecordValues.objects.filter(record_id__in=written.values("pk")).count() == 41
+    agrees_with_a_full_run(ON, run)
+
+
+def test_a_new_version_of_one_of_a_persons_records_on_a_list_reassesses_them(linked):  # noqa: F811
+    """Of a person's records on one list the newest counts: a new version of the older one,
+    reading the same, makes it the newest."""
+    assess(on=ON)
+    sources = Source.objects.filter(code__in=list(READS))
+    twice = (
+        RecordLink.objects.filter(source__in=sources)
+        .values("person_id", "source_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("person_id", "source_id")
+        .first()
+    )
+    assert twice is not None
+    keys = RecordLink.objects.filter(
+        person_id=twice["person_id"], source_id=twice["source_id"]
+    ).values("key")
+    older = (
+        SourceRecord.objects.current()
+        .filter(source_id=twice["source_id"], key__in=keys)
+        .order_by("valid_from", "id")
+        .first()
+    )
+    # a new version of it, as an import writes one: the old one ended, a copy in force
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        source_id=older.source_id,
+        file_name="新版本.xlsx",
+        file_hash="1" * 64,
+        file_size=0,
+        started_at=now,
+        finished_at=now,
+        status="succeeded",
+    )
+    SourceRecord.objects.filter(pk=older.pk).update(valid_to=now, ended_run=run)
+    older.pk = None
+    older.valid_from, older.valid_to, older.first_run, older.ended_run = now, None, run, None
+    older.save()
+
+    later = assess(on=ON)
+    household = Membership.objects.get(person_id=twice["person_id"]).household_id
+    assert household in reassessed_by_the_last_run()
+    agrees_with_a_full_run(ON, later)
 
 
 def test_when_a_run_reassesses_every_household(linked, monkeypatch):  # noqa: F811
