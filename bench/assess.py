@@ -23,10 +23,13 @@ Setup (generate, import every extract, link: `minqing demo --no-serve`) is not t
   with CREATE DATABASE … TEMPLATE.
 
 After assess, tiled and tiled_postgres, `later` runs on the same database (its own process): the
-next day's run with no data changed (only the households whose result runs out by time), then a
+next day's run with no data changed (only the households whose result runs out by time); a
 day's import — 1 in REPLACED of the 户籍 register's current records replaced by new versions, as
-an import run writes them — and the run of the day after (assessment/validity.py,
-actions._changed), then a full run on that day (full_after_import). After assess (the 100k
+an import run writes them, that change a field assessment does not read (民族) — and the run of
+the day after (after_import); another such import of other records that changes what it reads
+(户口性质, each turned over) and the run of the day after (after_import_read)
+(assessment/validity.py, actions._changed, actions._drop_unchanged); then a full run on that
+day (full_after_import). After assess (the 100k
 district) it is a `--full` run, which builds the values read afresh from the records, and the
 rows it stores — assessments, findings with their explanations, open proposals — are compared
 with the later run's (rows_differing: 0 when the later run stored what a full run would); on a
@@ -120,10 +123,11 @@ REPLACED = 100
 
 
 def child_later(check: bool = False) -> dict:
-    """Two later runs on the database child_assess assessed: the next day, then the day after
-    an import replaced 1 in REPLACED of the register's current records; then a full run on that
-    day: with `check`, `--full`, and the rows it stores are compared with the later run's; else
-    the run after a release."""
+    """Three later runs on the database child_assess assessed: the next day; the day after an
+    import replaced 1 in REPLACED of the register's current records, reading the same to
+    assessment; the day after another that changed what it reads; then a full run on that day:
+    with `check`, `--full`, and the rows it stores are compared with the later run's; else the
+    run after a release."""
     import django
 
     django.setup()
@@ -147,56 +151,92 @@ def child_later(check: bool = False) -> dict:
 
     day = date.fromisoformat(ON)
     results = {"next_day": timed(day + timedelta(days=1))}
-    # a day's import, as sources.actions writes it: the old versions ended, new ones current
-    started = time.perf_counter()
     register = Source.objects.get(code="gongan_huji")
-    now = timezone.now()
     table = SourceRecord._meta.db_table
     columns = [f.column for f in SourceRecord._meta.concrete_fields if f.column != "id"]
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with transaction.atomic(), connection.cursor() as cursor:
-        run = ImportRun.objects.create(
-            source=register,
-            file_name="bench.xlsx",
-            file_hash="bench",
-            file_size=0,
-            started_at=now,
-            finished_at=now,
-            status="succeeded",
+    postgres = connection.vendor == "postgresql"
+
+    def day_import(residue: int, field: str, value: str) -> dict:
+        """A day's import of the register, as sources.actions writes it: of the current records
+        whose id is `residue` modulo REPLACED, the old versions ended and new ones in force, each
+        with `field` set to `value` (a SQL expression of the old JSON `fields`)."""
+        started = time.perf_counter()
+        now = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        changed = (
+            f"jsonb_set(fields, '{{{field}}}', to_jsonb(({value})::text))"
+            if postgres
+            else f"json_set(fields, '$.{field}', {value})"
         )
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE bench_replaced AS SELECT id FROM {table}"
-            f" WHERE source_id = %s AND valid_to IS NULL AND id %% {REPLACED} = 0",
-            [register.pk],
-        )
-        cursor.execute(
-            f"UPDATE {table} SET valid_to = %s, ended_run_id = %s"
-            " WHERE id IN (SELECT id FROM bench_replaced)",
-            [stamp, run.pk],
-        )
-        if connection.vendor == "postgresql":  # a tiled copy wrote its ids past the sequence
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        with transaction.atomic(), connection.cursor() as cursor:
+            run = ImportRun.objects.create(
+                source=register,
+                file_name="bench.xlsx",
+                file_hash=f"bench-{residue}",
+                file_size=0,
+                started_at=now,
+                finished_at=now,
+                status="succeeded",
             )
-        new = {"valid_from": stamp, "first_run_id": run.pk, "valid_to": None, "ended_run_id": None}
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT "
-            + ", ".join(c if c not in new else "NULL" if new[c] is None else "%s" for c in columns)
-            + f" FROM {table} WHERE id IN (SELECT id FROM bench_replaced)",
-            [new[c] for c in columns if new.get(c) is not None],
-        )
-        replaced = cursor.rowcount
-        cursor.execute("DROP TABLE bench_replaced")
-    results["import_s"] = round(time.perf_counter() - started, 2)
-    results["records_replaced"] = replaced
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE bench_replaced AS SELECT id FROM {table}"
+                f" WHERE source_id = %s AND valid_to IS NULL AND id %% {REPLACED} = {residue}",
+                [register.pk],
+            )
+            cursor.execute(
+                f"UPDATE {table} SET valid_to = %s, ended_run_id = %s"
+                " WHERE id IN (SELECT id FROM bench_replaced)",
+                [stamp, run.pk],
+            )
+            if postgres:  # a tiled copy wrote its ids past the sequence
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                )
+            new = {
+                "valid_from": stamp,
+                "first_run_id": run.pk,
+                "valid_to": None,
+                "ended_run_id": None,
+            }
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT "
+                + ", ".join(
+                    changed
+                    if c == "fields"
+                    else c
+                    if c not in new
+                    else "NULL"
+                    if new[c] is None
+                    else "%s"
+                    for c in columns
+                )
+                + f" FROM {table} WHERE id IN (SELECT id FROM bench_replaced)",
+                [new[c] for c in columns if new.get(c) is not None],
+            )
+            replaced = cursor.rowcount
+            cursor.execute("DROP TABLE bench_replaced")
+        return {"import_s": round(time.perf_counter() - started, 2), "records_replaced": replaced}
+
+    # most of a day's new versions change what assessment does not read (an address, the
+    # ethnicity): their households need no new assessment
+    results["import_unread"] = day_import(0, "ethnicity", "'满族'")
     results["after_import"] = timed(day + timedelta(days=2))
-    # a full run on that day: with `check`, one asked for (`--full`: the values read built
+    # then as many change what it reads: the 户口性质 of other records, every one turned over
+    flipped = (
+        "CASE WHEN fields->>'hukou_type' LIKE '非农业%%' THEN '农业家庭户口' ELSE '非农业家庭户口' END"
+        if postgres
+        else "CASE WHEN json_extract(fields, '$.hukou_type') LIKE '非农业%%'"
+        " THEN '农业家庭户口' ELSE '非农业家庭户口' END"
+    )
+    results["import_read"] = day_import(1, "hukou_type", flipped)
+    results["after_import_read"] = timed(day + timedelta(days=3))
+    # a full run on the last day: with `check`, one asked for (`--full`: the values read built
     # afresh from the records, whose rows are compared); else as after a new release of the
     # program (another fingerprint: every household, from the values assessment keeps)
     kept = stored() if check else {}
     if not check:
         actions.basis = lambda: "the next release"
-    results["full_after_import"] = timed(day + timedelta(days=2), full=check)
+    results["full_after_import"] = timed(day + timedelta(days=3), full=check)
     if check:
         again = stored()
 

@@ -272,16 +272,22 @@ def _drop_unchanged(touched: str, before: str) -> None:
     same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
     values = RecordValues._meta.db_table
     links = RecordLink._meta.db_table
-    with connection.cursor() as cursor:
+    # the keys first, in a table with statistics of its own: PostgreSQL guesses one row for the
+    # comparisons, and deleting by the query itself went over `touched` once for each (81 s for
+    # a day's register at a million households)
+    unchanged = query_table(
+        "assess_unchanged",
+        f"SELECT b.source_id AS source_id, b.key AS key FROM {before} b"
+        f" JOIN {values} v ON v.source_id = b.source_id AND v.key = b.key"
+        f" JOIN {links} l ON l.source_id = b.source_id AND l.key = b.key"
+        " WHERE "
+        + "".join(f"v.v{i} {same} b.v{i} AND " for i in range(width))
+        + f"NOT EXISTS (SELECT 1 FROM {links} o WHERE o.person_id = l.person_id"
+        " AND o.source_id = l.source_id AND o.key <> l.key)",
+    )
+    with unchanged as keys, connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {touched} WHERE id IN (SELECT t.id FROM {touched} t"
-            f" JOIN {before} b ON b.source_id = t.source_id AND b.key = t.key"
-            f" JOIN {values} v ON v.source_id = b.source_id AND v.key = b.key"
-            f" JOIN {links} l ON l.source_id = b.source_id AND l.key = b.key"
-            " WHERE "
-            + "".join(f"v.v{i} {same} b.v{i} AND " for i in range(width))
-            + f"(SELECT COUNT(*) FROM {links} o"
-            " WHERE o.person_id = l.person_id AND o.source_id = l.source_id) = 1)"
+            f"DELETE FROM {touched} WHERE (source_id, key) IN (SELECT source_id, key FROM {keys})"
         )
 
 
