@@ -111,7 +111,7 @@ def assess(
         imports = stack.enter_context(id_table("assess_imports", _unseen_imports(rebuild)))
         touched = None if rebuild else stack.enter_context(_touched(imports))
         before = None if touched is None else stack.enter_context(_values_before(touched))
-        _sync_values(imports, touched)
+        _sync_values(imports, touched, None if previous is None else previous.link_watermark)
         if before is not None:
             _drop_unchanged(touched, before)
         scope = None if full or touched is None else _changed(previous, on, fingerprint, touched)
@@ -204,11 +204,17 @@ def _watermarks() -> tuple[int, int]:
     return newest_import or 0, newest_link or 0
 
 
+# RecordValues' own layout: raise it when what a row holds changes (2: the person), and the
+# first run after rebuilds the table
+VALUES_LAYOUT = 2
+
+
 def reads_basis() -> str:
-    """The fingerprint of what RecordValues holds: which fields of which lists, by source id."""
+    """The fingerprint of what RecordValues holds: its layout, which fields of which lists, by
+    source id."""
     sources = {code: source_id for source_id, code in _read_sources().items()}
     layout = sorted((code, sources.get(code), fields) for code, fields in READS.items())
-    return hashlib.sha256(json.dumps(layout).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([VALUES_LAYOUT, layout]).encode()).hexdigest()
 
 
 def _unseen_imports(everything: bool) -> pl.Series:
@@ -269,9 +275,7 @@ def _drop_unchanged(touched: str, before: str) -> None:
     their households would change nothing — unless the person has another record on that list:
     which of them is the newest (valid_from) decides then, and it may have changed."""
     width = _width(_read_sources())
-    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
     values = RecordValues._meta.db_table
-    links = RecordLink._meta.db_table
     # the keys first, in a table with statistics of its own: PostgreSQL guesses one row for the
     # comparisons, and deleting by the query itself went over `touched` once for each (81 s for
     # a day's register at a million households)
@@ -279,11 +283,10 @@ def _drop_unchanged(touched: str, before: str) -> None:
         "assess_unchanged",
         f"SELECT b.source_id AS source_id, b.key AS key FROM {before} b"
         f" JOIN {values} v ON v.source_id = b.source_id AND v.key = b.key"
-        f" JOIN {links} l ON l.source_id = b.source_id AND l.key = b.key"
         " WHERE "
-        + "".join(f"v.v{i} {same} b.v{i} AND " for i in range(width))
-        + f"NOT EXISTS (SELECT 1 FROM {links} o WHERE o.person_id = l.person_id"
-        " AND o.source_id = l.source_id AND o.key <> l.key)",
+        + "".join(f"NOT {_distinct(f'v.v{i}', f'b.v{i}')} AND " for i in range(width))
+        + f"NOT EXISTS (SELECT 1 FROM {values} o WHERE o.person_id = v.person_id"
+        " AND o.source_id = v.source_id AND o.record_id <> v.record_id)",
     )
     with unchanged as keys, connection.cursor() as cursor:
         cursor.execute(
@@ -291,11 +294,17 @@ def _drop_unchanged(touched: str, before: str) -> None:
         )
 
 
-def _sync_values(imports: str, touched: str | None) -> None:
+def _distinct(a: str, b: str) -> str:
+    """SQL: a and b differ, a null equal to a null."""
+    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
+
+
+def _sync_values(imports: str, touched: str | None, links_after: int | None) -> None:
     """Bring RecordValues up to the import runs in the table `imports` (_unseen_imports): drop
     the records they ended and take in those they wrote that are still in force (the table
-    `touched`, _touched), and note the runs as seen; without `touched`, start over from every
-    record in force."""
+    `touched`, _touched), note the runs as seen, and set the person of each record whose link
+    a link run after `links_after` wrote; without `touched`, start over from every record in
+    force, in the order of their persons."""
     sources = _read_sources()
     width = _width(sources)
     if width > VALUE_COLUMNS:
@@ -304,6 +313,7 @@ def _sync_values(imports: str, touched: str | None) -> None:
         )
     table = RecordValues._meta.db_table
     seen = SeenImport._meta.db_table
+    links = RecordLink._meta.db_table
 
     def value(i: int) -> str:
         cases = " ".join(
@@ -314,7 +324,7 @@ def _sync_values(imports: str, touched: str | None) -> None:
         return f"CASE r.source_id {cases} END"
 
     columns = "".join(f", v{i}" for i in range(width))
-    with connection.cursor() as cursor:
+    with working_memory(), connection.cursor() as cursor:
         if touched is None:
             cursor.execute(f"DELETE FROM {table}")
             cursor.execute(f"DELETE FROM {seen}")
@@ -324,16 +334,28 @@ def _sync_values(imports: str, touched: str | None) -> None:
             )
         if sources:
             cursor.execute(
-                f"INSERT INTO {table} (record_id, source_id, key, valid_from{columns})"
-                " SELECT r.id, r.source_id, r.key, r.valid_from"
+                f"INSERT INTO {table} (record_id, source_id, key, valid_from, person_id{columns})"
+                " SELECT r.id, r.source_id, r.key, r.valid_from, l.person_id"
                 + "".join(f", {value(i)}" for i in range(width))
-                + f" FROM {SourceRecord._meta.db_table} r"
+                + f" FROM {SourceRecord._meta.db_table} r LEFT JOIN {links} l"
+                " ON l.source_id = r.source_id AND l.key = r.key"
                 + (
                     " WHERE r.valid_to IS NULL"
                     f" AND r.source_id IN ({', '.join(str(i) for i in sources)})"
+                    # a PostgreSQL table keeps rows in the order written (SQLite's, by the key)
+                    + (" ORDER BY l.person_id, r.id" if connection.vendor == "postgresql" else "")
                     if touched is None
                     else f" WHERE r.id IN (SELECT id FROM {touched} WHERE ended = 0)"
                 )
+            )
+        if touched is not None and links_after is not None:
+            # the links linkage wrote since: a record linked for the first time, or moved to
+            # another person (every record in force has a link once linkage has run)
+            cursor.execute(
+                f"UPDATE {table} AS v SET person_id = l.person_id FROM {links} l"
+                " WHERE l.run_id > %s AND l.source_id = v.source_id AND l.key = v.key"
+                f" AND {_distinct('v.person_id', 'l.person_id')}",
+                [links_after],
             )
         cursor.execute(f"INSERT INTO {seen} (import_run_id) SELECT id FROM {imports}")
         if touched is None and connection.vendor == "postgresql":
@@ -473,15 +495,14 @@ def _lists(scope: str | None = None) -> Lists:
     sources = _read_sources()
     width = _width(sources)
     rows = read_frame(
-        "SELECT l.person_id AS person_id, v.source_id AS source_id, v.valid_from AS valid_from"
+        "SELECT v.person_id AS person_id, v.source_id AS source_id, v.valid_from AS valid_from"
         + "".join(f", v.v{i} AS v{i}" for i in range(width))
-        + f" FROM {RecordValues._meta.db_table} v JOIN {RecordLink._meta.db_table} l"
-        " ON l.source_id = v.source_id AND l.key = v.key"
+        + f" FROM {RecordValues._meta.db_table} v"
         + (
-            f" WHERE l.person_id IN (SELECT m.person_id FROM {Membership._meta.db_table} m"
+            f" WHERE v.person_id IN (SELECT m.person_id FROM {Membership._meta.db_table} m"
             f" JOIN {scope} s ON s.id = m.household_id)"
             if scope
-            else ""
+            else " WHERE v.person_id IS NOT NULL"
         ),
         schema={
             "person_id": pl.Int64,

@@ -198,12 +198,17 @@ class RecordValues(models.Model):
     the list, as text. A run reads these narrow rows instead of the records themselves (each about
     1 KB with its JSON and the row as read: at a million households, reading a day's records was
     most of a run). Assessment keeps them itself, in its run's transaction, from the import runs
-    it has not seen yet (actions._sync_values, SeenImport); no foreign keys, like the records."""
+    it has not seen yet (actions._sync_values, SeenImport), and the person each belongs to from
+    the links linkage wrote since (RecordLink.run): a run reads a household's rows by its members,
+    and a rebuild writes them in the order of their persons, so one person's rows share a page or
+    two instead of one page each. No foreign keys, like the records."""
 
     record_id = models.BigIntegerField("源记录", primary_key=True)
     source_id = models.BigIntegerField("数据来源")
     key = models.CharField("主键", max_length=255)
     valid_from = models.DateTimeField("生效时间")
+    # the person linkage put the record with (RecordLink); null until it is linked
+    person_id = models.BigIntegerField("人员", null=True)
     # null: the record has no such field (not the same as an empty text)
     v0 = models.TextField(null=True)  # noqa: DJ001
     v1 = models.TextField(null=True)  # noqa: DJ001
@@ -214,7 +219,10 @@ class RecordValues(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "评估读取字段"
-        indexes = [models.Index(fields=["source_id", "key"], name="recordvalues_source_key")]
+        indexes = [
+            models.Index(fields=["source_id", "key"], name="recordvalues_source_key"),
+            models.Index(fields=["person_id"], name="recordvalues_person"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.key}"

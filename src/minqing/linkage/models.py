@@ -55,8 +55,10 @@ class RecordLink(models.Model):
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="record_links"
     )
+    # the run that wrote the link (a link is rewritten only when its person or record version
+    # moves): assessment reads the links written since its last run by it (RecordValues)
     run = models.ForeignKey(
-        LinkRun, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        LinkRun, on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from minqing.assessment.actions import assess, request_verification
 from minqing.assessment.facts import READS
 from minqing.assessment.models import (
+    VALUE_COLUMNS,
     AssessmentRun,
     Finding,
     HouseholdAssessment,
@@ -22,8 +23,15 @@ from minqing.assessment.models import (
 )
 from minqing.assessment.tests.test_assess import district, linked  # noqa: F401 (fixtures)
 from minqing.core.bulkxlsx import write_xlsx
-from minqing.linkage.actions import link
-from minqing.linkage.models import HouseholdChange, LinkRun, RecordLink
+from minqing.linkage.actions import decide, link
+from minqing.linkage.models import (
+    Decision,
+    HouseholdChange,
+    LinkRun,
+    RecordLink,
+    ReviewItem,
+    ReviewKind,
+)
 from minqing.policies.parameters import ParameterTable
 from minqing.registry.models import Membership
 from minqing.sources.actions import import_file
@@ -99,7 +107,7 @@ def test_a_later_run_reassesses_what_changed_and_stores_what_a_full_run_would(li
     agrees_with_a_full_run(farther, by_time)
 
 
-def hedui_round(linked, tmp_path) -> dict:  # noqa: F811
+def hedui_round(linked, tmp_path, *, then_link: bool = True) -> dict:  # noqa: F811
     """The 核对 reports come back for the families asked about, are imported and linked."""
     folder = tmp_path / "district"
     shutil.copytree(linked, folder)
@@ -107,16 +115,74 @@ def hedui_round(linked, tmp_path) -> dict:  # noqa: F811
     request_verification(request)
     answered = center.write_answers(folder, request, on=ON)
     result = import_file("minzheng_hedui", folder / "extracts" / center.FILENAME, channel="cli")
-    link()
+    if then_link:
+        link()
     return answered | {"run_id": result["run_id"]}
 
 
 def values() -> list[tuple]:
     return sorted(
         RecordValues.objects.values_list(
-            "record_id", "source_id", "key", "valid_from", "v0", "v1", "v2", "v3", "v4", "v5"
+            "record_id",
+            "source_id",
+            "key",
+            "valid_from",
+            "person_id",
+            *[f"v{i}" for i in range(VALUE_COLUMNS)],
         )
     )
+
+
+def rebuilt_values(monkeypatch) -> list[tuple]:
+    """RecordValues as a run builds it afresh (the fields read changed, and stay so for the
+    runs after), on the same day."""
+    last = AssessmentRun.objects.latest("id")
+    monkeypatch.setattr("minqing.assessment.actions.reads_basis", lambda: f"after run {last.pk}")
+    assert assess(on=last.assessed_on)["full"]
+    return values()
+
+
+def test_the_person_of_each_value_follows_linkage(linked, tmp_path, monkeypatch):  # noqa: F811
+    assess(on=ON)
+    # reports imported, not linked yet: held without a person, read by nobody
+    imported = hedui_round(linked, tmp_path, then_link=False)
+    unlinked = assess(on=ON)
+    written = RecordValues.objects.filter(
+        record_id__in=SourceRecord.objects.filter(first_run_id=imported["run_id"]).values("pk")
+    )
+    assert written.count() > 0 and not written.exclude(person_id=None).exists()
+    assert unlinked["reassessed"] == 0
+    # linked: each has its person; then one person's 社保 record said to be another's (a review
+    # decision), which linkage moves to a person of its own
+    link()
+    register = dict(
+        RecordLink.objects.filter(source__code="gongan_huji").values_list("person_id", "key")
+    )
+    shebao = RecordLink.objects.filter(
+        source__code="renshe_shebao", person_id__in=list(register)
+    ).first()
+    item = ReviewItem.objects.create(
+        kind=ReviewKind.PAIR,
+        left_source=Source.objects.get(code="gongan_huji"),
+        left_key=register[shebao.person_id],
+        right_source=shebao.source,
+        right_key=shebao.key,
+        first_run=LinkRun.objects.first(),
+        last_run=LinkRun.objects.first(),
+    )
+    decide(item, decision=Decision.DIFFERENT, by=None, note="不同人")
+    link()
+    moved = RecordLink.objects.get(source=shebao.source, key=shebao.key)
+    assert moved.person_id != shebao.person_id
+    later = assess(on=ON)
+    assert not later["full"]
+    assert not written.filter(person_id=None).exists()
+    assert RecordValues.objects.get(source_id=shebao.source_id, key=shebao.key).person_id == (
+        moved.person_id
+    )
+    kept = values()
+    assert rebuilt_values(monkeypatch) == kept
+    agrees_with_a_full_run(ON, later)
 
 
 def test_the_values_read_are_those_of_the_records_in_force(linked, tmp_path, monkeypatch):  # noqa: F811
@@ -139,9 +205,7 @@ def test_the_values_read_are_those_of_the_records_in_force(linked, tmp_path, mon
     )
     # built afresh from every record in force, they are the same: when the fields read change,
     # and when a full run is asked for (which starts over from the records themselves)
-    monkeypatch.setattr("minqing.assessment.actions.reads_basis", lambda: "other fields")
-    assert assess(on=ON + dt.timedelta(days=1))["full"]
-    assert values() == taken_in
+    assert rebuilt_values(monkeypatch) == taken_in
     RecordValues.objects.filter(record_id=record.pk).update(v0="篡改")
     assert not assess(on=ON + dt.timedelta(days=1))["full"]
     assert values() != taken_in
