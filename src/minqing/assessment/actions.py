@@ -36,6 +36,7 @@ from minqing.assessment.validity import valid_until
 from minqing.audit.actions import record as audit
 from minqing.core.bulk import (
     delete_all,
+    distinct,
     id_table,
     insert_frame,
     json_text,
@@ -257,12 +258,12 @@ def _touched(imports: str) -> contextlib.AbstractContextManager[str]:
 
 def _values_before(touched: str) -> contextlib.AbstractContextManager[str]:
     """A temporary table of the values RecordValues holds, before they are brought up to the new
-    imports, of the records those imports ended (the table `touched`): source_id, key, v0 …"""
-    width = _width(_read_sources())
+    imports, of the records those imports ended (the table `touched`): source_id, key, v0 …
+    (every value column: those a list does not use are null)."""
     return query_table(
         "assess_before",
         "SELECT v.source_id AS source_id, v.key AS key"
-        + "".join(f", v.v{i} AS v{i}" for i in range(width))
+        + "".join(f", v.v{i} AS v{i}" for i in range(VALUE_COLUMNS))
         + f" FROM {RecordValues._meta.db_table} v"
         f" WHERE v.record_id IN (SELECT id FROM {touched} WHERE ended = 1)",
     )
@@ -274,7 +275,6 @@ def _drop_unchanged(touched: str, before: str) -> None:
     address, a corrected phone number. Most of a day's new versions are such, and re-assessing
     their households would change nothing — unless the person has another record on that list:
     which of them is the newest (valid_from) decides then, and it may have changed."""
-    width = _width(_read_sources())
     values = RecordValues._meta.db_table
     # the keys first, in a table with statistics of its own: PostgreSQL guesses one row for the
     # comparisons, and deleting by the query itself went over `touched` once for each (81 s for
@@ -284,7 +284,7 @@ def _drop_unchanged(touched: str, before: str) -> None:
         f"SELECT b.source_id AS source_id, b.key AS key FROM {before} b"
         f" JOIN {values} v ON v.source_id = b.source_id AND v.key = b.key"
         " WHERE "
-        + "".join(f"NOT {_distinct(f'v.v{i}', f'b.v{i}')} AND " for i in range(width))
+        + "".join(f"NOT {distinct(f'v.v{i}', f'b.v{i}')} AND " for i in range(VALUE_COLUMNS))
         + f"NOT EXISTS (SELECT 1 FROM {values} o WHERE o.person_id = v.person_id"
         " AND o.source_id = v.source_id AND o.record_id <> v.record_id)",
     )
@@ -292,11 +292,6 @@ def _drop_unchanged(touched: str, before: str) -> None:
         cursor.execute(
             f"DELETE FROM {touched} WHERE (source_id, key) IN (SELECT source_id, key FROM {keys})"
         )
-
-
-def _distinct(a: str, b: str) -> str:
-    """SQL: a and b differ, a null equal to a null."""
-    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
 
 
 def _sync_values(imports: str, touched: str | None, links_after: int | None) -> None:
@@ -354,7 +349,7 @@ def _sync_values(imports: str, touched: str | None, links_after: int | None) -> 
             cursor.execute(
                 f"UPDATE {table} AS v SET person_id = l.person_id FROM {links} l"
                 " WHERE l.run_id > %s AND l.source_id = v.source_id AND l.key = v.key"
-                f" AND {_distinct('v.person_id', 'l.person_id')}",
+                f" AND {distinct('v.person_id', 'l.person_id')}",
                 [links_after],
             )
         cursor.execute(f"INSERT INTO {seen} (import_run_id) SELECT id FROM {imports}")

@@ -98,6 +98,11 @@ def json_text(column: str, name: str) -> str:
     return f"json_extract({column}, '$.{name}')"
 
 
+def distinct(a: str, b: str) -> str:
+    """SQL: the values a and b differ, a null equal to a null (IS DISTINCT FROM; SQLite's IS NOT)."""
+    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
+
+
 def insert_frame(
     table: str, frame: pl.DataFrame, *, progress: Callable[[int], None] | None = None
 ) -> None:
