@@ -39,6 +39,7 @@ from minqing.core.bulk import (
     distinct,
     id_table,
     insert_frame,
+    json_array_length,
     json_text,
     query_table,
     read_frame,
@@ -136,19 +137,30 @@ def assess(
             reads=reads,
         )
         now = timezone.now().isoformat()
+        # what the re-assessed households counted for before: taken away from the last run's
+        # counts, and what they count for now added
+        before = None if table is None or not previous.counts else _stored_tallies(table)
         _write_assessments(run, on, classes, indicators, valid, now, table)
         _write_findings(run, findings, table)
-        # every household's, as stored (factors as JSON text)
-        classes = (
-            classes.with_columns(factors=json_list("factors"))
-            if table is None
-            else _stored_classes()
-        )
-        proposals_new = _write_proposals(run, classes, now)
-        by_policy = _finding_counts()
-        run.households = classes.height
-        run.typed = classes.filter(pl.col("types").list.len() > 0).height
-        run.findings = int(by_policy["len"].sum())
+        tallies = _tallies(previous, before, classes, findings, scoped=table is not None)
+        if table is None:
+            factors = classes.select("household_id", factors=json_list("factors"))
+            proposals_new = _write_proposals(
+                run,
+                classes.drop("factors"),
+                now,
+                lambda rows: factors.join(rows, on="household_id", how="semi"),
+            )
+        else:
+            proposals_new = _write_proposals(run, _stored_classes(), now, _stored_factors)
+        run.counts = {
+            "classes": tallies["classes"].select(list(CLASS_TALLY)).rows(),
+            "findings": tallies["findings"].select(list(FINDING_TALLY)).rows(),
+        }
+        household_counts, by_policy = tallies["classes"], tallies["findings"]
+        run.households = int(household_counts["n"].sum())
+        run.typed = int(household_counts.filter(pl.col("types").list.len() > 0)["n"].sum())
+        run.findings = int(by_policy["n"].sum())
         run.missed = _count(by_policy, FindingStatus.MISSED)
         run.mismatched = _count(by_policy, FindingStatus.MISMATCH)
         run.proposals_new = proposals_new
@@ -165,7 +177,7 @@ def assess(
                 f" (本次重新评估 {run.reassessed} 户), 漏保 {run.missed}, 错保 {run.mismatched}"
             ),
         )
-    return summary(run, classes, by_policy)
+    return summary(run, tallies)
 
 
 def _one_run_at_a_time() -> None:
@@ -422,11 +434,13 @@ def compute(
     return indicators, findings, classes
 
 
-def summary(run: AssessmentRun, classes: pl.DataFrame, by_policy: pl.DataFrame) -> dict:
-    """What a run found, over every household (re-assessed or not); `by_policy` counts the
-    findings by policy and status (_finding_counts)."""
-    types = classes.explode("types").drop_nulls("types").group_by("types").len()
-    categories = classes.drop_nulls("category").group_by("category").len()
+def summary(run: AssessmentRun, tallies: dict[str, pl.DataFrame]) -> dict:
+    """What a run found, over every household (re-assessed or not), from its counts (_tallies)."""
+    classes, by_policy = tallies["classes"], tallies["findings"]
+    types = classes.explode("types").drop_nulls("types").group_by("types").agg(pl.col("n").sum())
+    categories = (
+        classes.filter(pl.col("category") != "").group_by("category").agg(pl.col("n").sum())
+    )
     return {
         "run": run.pk,
         "assessed_on": run.assessed_on.isoformat(),
@@ -687,16 +701,21 @@ def _delete(table: str, scope: str | None) -> None:
 
 
 def _stored_classes() -> pl.DataFrame:
-    """Every household's family types, category, risk and its factors (JSON text) as stored:
-    what the proposals and the summary read after a run that re-assessed some of them."""
+    """The family types, category and risk as stored of the households the proposals may
+    concern after a run that re-assessed some of them: those with a family type, and those in
+    the ledger (_write_proposals proposes nothing for any other)."""
+    from minqing.casework.models import ACTIVE_ENTRY, LedgerEntry  # the ledger reads us back
+
+    statuses = ", ".join(f"'{s}'" for s in ACTIVE_ENTRY)
     return read_frame(
-        f"SELECT household_id, types, category, risk, factors FROM {HouseholdAssessment._meta.db_table}",
+        f"SELECT household_id, types, category, risk FROM {HouseholdAssessment._meta.db_table}"
+        f" WHERE {json_array_length('types')} > 0 OR household_id IN (SELECT household_id"
+        f" FROM {LedgerEntry._meta.db_table} WHERE status IN ({statuses}))",
         schema={
             "household_id": pl.Int64,
             "types": pl.String,
             "category": pl.String,
             "risk": pl.Int32,
-            "factors": pl.String,
         },
     ).with_columns(
         pl.col("types").str.json_decode(pl.List(pl.String)),
@@ -704,21 +723,95 @@ def _stored_classes() -> pl.DataFrame:
     )
 
 
-def _finding_counts() -> pl.DataFrame:
-    """policy, status, len: the stored findings counted."""
-    return read_frame(
-        f"SELECT policy, status, COUNT(*) AS len FROM {Finding._meta.db_table} GROUP BY policy, status",
-        schema={"policy": pl.String, "status": pl.String, "len": pl.Int64},
+def _stored_factors(households: pl.DataFrame) -> pl.DataFrame:
+    """household_id, factors (JSON text) as stored, of the households in the frame: the reasons
+    of the proposals a run makes."""
+    with id_table("assess_proposed", households["household_id"]) as ids:
+        return read_frame(
+            f"SELECT household_id, factors FROM {HouseholdAssessment._meta.db_table}"
+            f" WHERE household_id IN (SELECT id FROM {ids})",
+            schema={"household_id": pl.Int64, "factors": pl.String},
+        )
+
+
+# what a run's counts are made of (AssessmentRun.counts)
+CLASS_TALLY = {"types": pl.List(pl.String), "category": pl.String, "n": pl.Int64}
+FINDING_TALLY = {"policy": pl.String, "status": pl.String, "n": pl.Int64}
+
+
+def _tallies(
+    previous, before, classes: pl.DataFrame, findings: pl.DataFrame, *, scoped: bool
+) -> dict[str, pl.DataFrame]:
+    """Every household's family types and category, and every finding's policy and status,
+    counted ("classes": types (sorted), category ("" for none), n; "findings": policy, status,
+    n). A full run counts what it computed; a run that re-assessed some households takes the
+    last run's counts, less what those households counted for before (`before`,
+    _stored_tallies), plus what they count for now — or, after a run that kept no counts,
+    counts the stored rows."""
+    computed = {
+        "classes": classes.group_by(
+            types=pl.col("types").list.sort(), category=pl.col("category").fill_null("")
+        ).agg(n=pl.len().cast(pl.Int64)),
+        "findings": findings.group_by("policy", "status").agg(n=pl.len().cast(pl.Int64)),
+    }
+    if not scoped:
+        return computed
+    if before is None:
+        return _stored_tallies(None)
+    last = {
+        "classes": pl.DataFrame(previous.counts["classes"], schema=CLASS_TALLY, orient="row"),
+        "findings": pl.DataFrame(previous.counts["findings"], schema=FINDING_TALLY, orient="row"),
+    }
+    return {
+        name: pl.concat(
+            [
+                last[name],
+                before[name].with_columns(-pl.col("n")),
+                computed[name].select(last[name].columns),
+            ]
+        )
+        .group_by([c for c in last[name].columns if c != "n"])
+        .agg(pl.col("n").sum())
+        .filter(pl.col("n") != 0)
+        for name in last
+    }
+
+
+def _stored_tallies(scope: str | None) -> dict[str, pl.DataFrame]:
+    """The counts of _tallies over the stored rows: every household's, or those of the
+    households in the table `scope`."""
+    where = "" if scope is None else f" WHERE household_id IN (SELECT id FROM {scope})"
+    classes = read_frame(
+        f"SELECT types, category, COUNT(*) AS n FROM {HouseholdAssessment._meta.db_table}{where}"
+        " GROUP BY types, category",
+        schema={"types": pl.String, "category": pl.String, "n": pl.Int64},
     )
+    findings = read_frame(
+        f"SELECT policy, status, COUNT(*) AS n FROM {Finding._meta.db_table}{where}"
+        " GROUP BY policy, status",
+        schema=FINDING_TALLY,
+    )
+    return {
+        # the same types written in another order are one row of the counts
+        "classes": classes.group_by(
+            types=pl.col("types").str.json_decode(pl.List(pl.String)).list.sort(),
+            category="category",
+        ).agg(pl.col("n").sum()),
+        "findings": findings,
+    }
 
 
 def _count(by_policy: pl.DataFrame, status: FindingStatus) -> int:
-    return int(by_policy.filter(pl.col("status") == status.value)["len"].sum())
+    return int(by_policy.filter(pl.col("status") == status.value)["n"].sum())
 
 
-def _write_proposals(run, classes: pl.DataFrame, now) -> int:
+def _write_proposals(
+    run, classes: pl.DataFrame, now, factors: Callable[[pl.DataFrame], pl.DataFrame]
+) -> int:
     """Proposals for the ledger; nothing enters or leaves it until a person confirms (casework).
-    `classes`: every active household's types, category, risk and factors (JSON text).
+    `classes`: the types, category and risk of every active household with a family type or in
+    the ledger (of others too: they change nothing); `factors(households)`: household_id,
+    factors (JSON text) of those in the frame, the reasons of the proposals made.
 
     - include: a household with a family type, not in the ledger, without an open proposal;
     - exit: a household in the ledger that has no family type any more (or is no longer an
@@ -805,7 +898,14 @@ def _write_proposals(run, classes: pl.DataFrame, now) -> int:
             ),
         )
     for kind, rows in fresh.items():
-        reasons = pl.col("reasons") if kind == ProposalKind.EXIT else pl.col("factors")
+        if kind == ProposalKind.EXIT:
+            reasons = pl.col("reasons")
+        else:
+            if rows.height:
+                rows = rows.join(factors(rows), on="household_id", how="left")
+            else:
+                rows = rows.with_columns(factors=pl.lit(None, pl.String))
+            reasons = pl.col("factors")
         insert_frame(
             table,
             rows.select(

@@ -48,6 +48,11 @@ class AssessmentRun(models.Model):
     # the fingerprint of what RecordValues holds (which fields of which lists: actions.reads_basis);
     # when it differs from the last run's, RecordValues is rebuilt
     reads = models.CharField("读取字段指纹", max_length=64, blank=True)
+    # every household's family types and category, and every finding's policy and status,
+    # counted after the run: {"classes": [[types, category, n], …], "findings": [[policy,
+    # status, n], …]}; the next run that re-assesses some households adds and takes away theirs
+    # (actions._tallies), instead of counting the whole district again
+    counts = models.JSONField("汇总计数", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "评估批次"

@@ -98,6 +98,13 @@ def json_text(column: str, name: str) -> str:
     return f"json_extract({column}, '$.{name}')"
 
 
+def json_array_length(column: str) -> str:
+    """SQL for the length of the JSON array in `column` (a JSONField: jsonb, or SQLite's text)."""
+    if connection.vendor == "postgresql":
+        return f"jsonb_array_length({column})"
+    return f"json_array_length({column})"
+
+
 def distinct(a: str, b: str) -> str:
     """SQL: the values a and b differ, a null equal to a null (IS DISTINCT FROM; SQLite's IS NOT)."""
     return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"

@@ -90,7 +90,9 @@ def test_households_in_the_ledger_get_exit_and_change_proposals_once(linked):
     change = Proposal.objects.open().get(kind="change")
     assert change.household_id == in_need.household_id and change.category == in_need.category
     exit_ = Proposal.objects.open().get(kind="exit")
-    assert exit_.household_id == untyped.household_id and exit_.reasons
+    assert exit_.household_id == untyped.household_id
+    # still an active household, which the data no longer put in any family type
+    assert exit_.reasons == ["本次评估未发现需要关注的情形, 原家庭类型不再成立"]
     assert again["proposals_new"] == 2
     # in the ledger: its include proposal is no longer open
     assert not Proposal.objects.open().filter(household=in_need.household, kind="include")
@@ -116,4 +118,28 @@ def test_an_open_include_proposal_is_replaced_when_the_data_say_another_category
     assert proposal.status == "withdrawn"
     fresh = Proposal.objects.open().get(household=proposal.household, kind="include")
     assert fresh.category == now.category and sorted(fresh.types) == sorted(now.types)
+    assert fresh.reasons == now.factors and fresh.reasons  # why: the assessment's factors
     assert assess(on=ON)["proposals_new"] == 0
+
+
+def test_a_household_a_person_took_out_of_the_ledger_is_proposed_again(linked):
+    from minqing.casework.models import EntryStatus, LedgerEntry
+
+    assess(on=ON)
+    proposal = Proposal.objects.open().filter(kind="include").first()
+    entry = LedgerEntry.objects.create(
+        household=proposal.household,
+        area=proposal.household.area,
+        types=proposal.types,
+        category=proposal.category,
+        status=EntryStatus.LISTED,
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(status="confirmed")
+    assert assess(on=ON)["proposals_new"] == 0
+
+    # taken out by a person's decision, not on a proposal: the data still say it is in need
+    LedgerEntry.objects.filter(pk=entry.pk).update(status=EntryStatus.EXITED)
+    again = assess(on=ON)
+    assert not again["full"] and again["reassessed"] == 0 and again["proposals_new"] == 1
+    fresh = Proposal.objects.open().get(household=proposal.household)
+    assert fresh.kind == "include" and fresh.reasons == proposal.reasons

@@ -107,6 +107,18 @@ def test_a_later_run_reassesses_what_changed_and_stores_what_a_full_run_would(li
     agrees_with_a_full_run(farther, by_time)
 
 
+def test_a_run_after_one_that_kept_no_counts_counts_the_stored_rows(linked):  # noqa: F811
+    first = assess(on=ON)
+    assert first["findings"] > 0 and first["missed"] > 0
+    # a run of an earlier version, which kept no counts of its own
+    AssessmentRun.objects.filter(pk=first["run"]).update(counts={})
+    later = ON + dt.timedelta(days=45)
+    incremental = assess(on=later)
+    assert not incremental["full"] and 0 < incremental["reassessed"] < first["households"]
+    assert AssessmentRun.objects.get(pk=incremental["run"]).counts["findings"]
+    agrees_with_a_full_run(later, incremental)
+
+
 def hedui_round(linked, tmp_path, *, then_link: bool = True) -> dict:  # noqa: F811
     """The 核对 reports come back for the families asked about, are imported and linked."""
     folder = tmp_path / "district"
