@@ -137,12 +137,13 @@ def assess(
             reads=reads,
         )
         now = timezone.now().isoformat()
-        # what the re-assessed households counted for before: taken away from the last run's
-        # counts, and what they count for now added
-        before = None if table is None or not previous.counts else _stored_tallies(table)
-        _write_assessments(run, on, classes, indicators, valid, now, table)
-        _write_findings(run, findings, table)
-        tallies = _tallies(previous, before, classes, findings, scoped=table is not None)
+        # what the re-assessed households counted for before (their rows replaced) is taken
+        # away from the last run's counts, and what they count for now added
+        replaced = {
+            "classes": _write_assessments(run, on, classes, indicators, valid, now, table),
+            "findings": _write_findings(run, findings, table),
+        }
+        tallies = _tallies(previous, replaced, classes, findings, scoped=table is not None)
         if table is None:
             factors = classes.select("household_id", factors=json_list("factors"))
             proposals_new = _write_proposals(
@@ -656,9 +657,9 @@ def _write_assessments(
     valid: pl.DataFrame,
     now,
     scope: str | None,
-) -> None:
+) -> pl.DataFrame | None:
     """The households' assessments replace their old ones: every household's, or those of the
-    households in the table `scope`."""
+    households in the table `scope` — whose old ones are returned counted (_tallies' "classes")."""
     table = HouseholdAssessment._meta.db_table
     shown = {c: t for c, t in indicators.schema.items() if c != "household_id"}
     frame = (
@@ -681,23 +682,42 @@ def _write_assessments(
             updated_at=pl.lit(now),
         )
     )
-    _delete(table, scope)
+    replaced = _delete(table, scope, {"types": pl.String, "category": pl.String})
     insert_frame(table, frame)
+    if replaced is None:
+        return None
+    return _types_sorted(
+        replaced.group_by(pl.col("types").str.json_decode(pl.List(pl.String)), "category").agg(
+            n=pl.len().cast(pl.Int64)
+        )
+    )
 
 
-def _write_findings(run, findings: pl.DataFrame, scope: str | None) -> None:
+def _write_findings(run, findings: pl.DataFrame, scope: str | None) -> pl.DataFrame | None:
+    """The findings replace the old ones, as _write_assessments; the old ones of the households
+    in `scope` are returned counted (_tallies' "findings")."""
     table = Finding._meta.db_table
-    _delete(table, scope)
+    replaced = _delete(table, scope, {"policy": pl.String, "status": pl.String})
     insert_frame(table, findings.with_columns(run_id=pl.lit(run.pk)))
+    if replaced is None:
+        return None
+    return replaced.group_by("policy", "status").agg(n=pl.len().cast(pl.Int64))
 
 
-def _delete(table: str, scope: str | None) -> None:
-    """Every row of an assessment table, or those of the households in the table `scope`."""
+def _delete(
+    table: str, scope: str | None, returning: dict[str, pl.DataType]
+) -> pl.DataFrame | None:
+    """Every row of an assessment table, or those of the households in the table `scope`, whose
+    `returning` columns are returned (reading them before was another pass over the same rows)."""
     if scope is None:
         delete_all(table)
-        return
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE household_id IN (SELECT id FROM {scope})")
+        cursor.execute(
+            f"DELETE FROM {table} WHERE household_id IN (SELECT id FROM {scope})"
+            f" RETURNING {', '.join(returning)}"
+        )
+        return pl.DataFrame(cursor.fetchall(), schema=returning, orient="row")
 
 
 def _stored_classes() -> pl.DataFrame:
@@ -740,24 +760,26 @@ FINDING_TALLY = {"policy": pl.String, "status": pl.String, "n": pl.Int64}
 
 
 def _tallies(
-    previous, before, classes: pl.DataFrame, findings: pl.DataFrame, *, scoped: bool
+    previous, replaced, classes: pl.DataFrame, findings: pl.DataFrame, *, scoped: bool
 ) -> dict[str, pl.DataFrame]:
     """Every household's family types and category, and every finding's policy and status,
     counted ("classes": types (sorted), category ("" for none), n; "findings": policy, status,
     n). A full run counts what it computed; a run that re-assessed some households takes the
-    last run's counts, less what those households counted for before (`before`,
-    _stored_tallies), plus what they count for now — or, after a run that kept no counts,
-    counts the stored rows."""
+    last run's counts, less what those households counted for before (`replaced`: their rows
+    replaced, as _write_assessments and _write_findings return them), plus what they count for
+    now — or, after a run that kept no counts, counts the stored rows."""
     computed = {
-        "classes": classes.group_by(
-            types=pl.col("types").list.sort(), category=pl.col("category").fill_null("")
-        ).agg(n=pl.len().cast(pl.Int64)),
+        "classes": _types_sorted(
+            classes.group_by("types", category=pl.col("category").fill_null("")).agg(
+                n=pl.len().cast(pl.Int64)
+            )
+        ),
         "findings": findings.group_by("policy", "status").agg(n=pl.len().cast(pl.Int64)),
     }
     if not scoped:
         return computed
-    if before is None:
-        return _stored_tallies(None)
+    if not previous.counts:
+        return _stored_tallies()
     last = {
         "classes": pl.DataFrame(previous.counts["classes"], schema=CLASS_TALLY, orient="row"),
         "findings": pl.DataFrame(previous.counts["findings"], schema=FINDING_TALLY, orient="row"),
@@ -766,7 +788,7 @@ def _tallies(
         name: pl.concat(
             [
                 last[name],
-                before[name].with_columns(-pl.col("n")),
+                replaced[name].select(last[name].columns).with_columns(-pl.col("n")),
                 computed[name].select(last[name].columns),
             ]
         )
@@ -777,28 +799,34 @@ def _tallies(
     }
 
 
-def _stored_tallies(scope: str | None) -> dict[str, pl.DataFrame]:
-    """The counts of _tallies over the stored rows: every household's, or those of the
-    households in the table `scope`."""
-    where = "" if scope is None else f" WHERE household_id IN (SELECT id FROM {scope})"
+def _stored_tallies() -> dict[str, pl.DataFrame]:
+    """The counts of _tallies over every stored row."""
     classes = read_frame(
-        f"SELECT types, category, COUNT(*) AS n FROM {HouseholdAssessment._meta.db_table}{where}"
+        f"SELECT types, category, COUNT(*) AS n FROM {HouseholdAssessment._meta.db_table}"
         " GROUP BY types, category",
         schema={"types": pl.String, "category": pl.String, "n": pl.Int64},
     )
     findings = read_frame(
-        f"SELECT policy, status, COUNT(*) AS n FROM {Finding._meta.db_table}{where}"
+        f"SELECT policy, status, COUNT(*) AS n FROM {Finding._meta.db_table}"
         " GROUP BY policy, status",
         schema=FINDING_TALLY,
     )
     return {
-        # the same types written in another order are one row of the counts
-        "classes": classes.group_by(
-            types=pl.col("types").str.json_decode(pl.List(pl.String)).list.sort(),
-            category="category",
-        ).agg(pl.col("n").sum()),
+        "classes": _types_sorted(
+            classes.with_columns(pl.col("types").str.json_decode(pl.List(pl.String)))
+        ),
         "findings": findings,
     }
+
+
+def _types_sorted(counts: pl.DataFrame) -> pl.DataFrame:
+    """Counts by types and category with the same types in another order as one row. Sorting
+    a few rows of counts: sorting every household's types first took 4 s at a million."""
+    return (
+        counts.with_columns(pl.col("types").list.sort())
+        .group_by("types", "category")
+        .agg(pl.col("n").sum())
+    )
 
 
 def _count(by_policy: pl.DataFrame, status: FindingStatus) -> int:
