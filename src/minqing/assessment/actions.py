@@ -684,13 +684,7 @@ def _write_assessments(
     )
     replaced = _delete(table, scope, {"types": pl.String, "category": pl.String})
     insert_frame(table, frame)
-    if replaced is None:
-        return None
-    return _types_sorted(
-        replaced.group_by(pl.col("types").str.json_decode(pl.List(pl.String)), "category").agg(
-            n=pl.len().cast(pl.Int64)
-        )
-    )
+    return None if replaced is None else _types_sorted(_counted(replaced, "types", "category"))
 
 
 def _write_findings(run, findings: pl.DataFrame, scope: str | None) -> pl.DataFrame | None:
@@ -699,9 +693,7 @@ def _write_findings(run, findings: pl.DataFrame, scope: str | None) -> pl.DataFr
     table = Finding._meta.db_table
     replaced = _delete(table, scope, {"policy": pl.String, "status": pl.String})
     insert_frame(table, findings.with_columns(run_id=pl.lit(run.pk)))
-    if replaced is None:
-        return None
-    return replaced.group_by("policy", "status").agg(n=pl.len().cast(pl.Int64))
+    return None if replaced is None else _counted(replaced, "policy", "status")
 
 
 def _delete(
@@ -770,11 +762,9 @@ def _tallies(
     now — or, after a run that kept no counts, counts the stored rows."""
     computed = {
         "classes": _types_sorted(
-            classes.group_by("types", category=pl.col("category").fill_null("")).agg(
-                n=pl.len().cast(pl.Int64)
-            )
+            _counted(classes.with_columns(pl.col("category").fill_null("")), "types", "category")
         ),
-        "findings": findings.group_by("policy", "status").agg(n=pl.len().cast(pl.Int64)),
+        "findings": _counted(findings, "policy", "status"),
     }
     if not scoped:
         return computed
@@ -811,17 +801,20 @@ def _stored_tallies() -> dict[str, pl.DataFrame]:
         " GROUP BY policy, status",
         schema=FINDING_TALLY,
     )
-    return {
-        "classes": _types_sorted(
-            classes.with_columns(pl.col("types").str.json_decode(pl.List(pl.String)))
-        ),
-        "findings": findings,
-    }
+    return {"classes": _types_sorted(classes), "findings": findings}
+
+
+def _counted(rows: pl.DataFrame, *keys: str) -> pl.DataFrame:
+    """keys…, n: the rows counted by `keys`."""
+    return rows.group_by(*keys).agg(n=pl.len().cast(pl.Int64))
 
 
 def _types_sorted(counts: pl.DataFrame) -> pl.DataFrame:
-    """Counts by types and category with the same types in another order as one row. Sorting
-    a few rows of counts: sorting every household's types first took 4 s at a million."""
+    """Counts by types (a list, or its JSON text as stored) and category, with the same types in
+    another order as one row. Sorting the few rows of counts: sorting every household's types
+    before counting took 4 s at a million."""
+    if counts.schema["types"] == pl.String:
+        counts = counts.with_columns(pl.col("types").str.json_decode(pl.List(pl.String)))
     return (
         counts.with_columns(pl.col("types").list.sort())
         .group_by("types", "category")
@@ -929,10 +922,7 @@ def _write_proposals(
         if kind == ProposalKind.EXIT:
             reasons = pl.col("reasons")
         else:
-            if rows.height:
-                rows = rows.join(factors(rows), on="household_id", how="left")
-            else:
-                rows = rows.with_columns(factors=pl.lit(None, pl.String))
+            rows = rows.join(factors(rows), on="household_id", how="left")
             reasons = pl.col("factors")
         insert_frame(
             table,
