@@ -10,21 +10,41 @@ from minqing.registry.models import (
 )
 
 
+class DerivedFromSources:
+    """Persons, households and their memberships are what linkage made of the department lists
+    (数据交叉对比): it writes them again on every run, so an edit here would be undone by the
+    next one, and assessment — which re-assesses what linkage and the imports changed — would
+    not see it. They are corrected where they come from: the list (a new import) or the review
+    queue. Shown here, never edited."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(DerivedFromSources, admin.ModelAdmin):
     list_display = ("name", "sex", "birth_on", "died_on")
     list_filter = ("sex",)
     search_fields = ("name",)
+    # the ID number and phone (and the golden record that holds them) only on the app's pages:
+    # masked unless the user's role needs them, each full reading logged
+    exclude = ("id_number", "phone", "golden", "conflicts")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(DerivedFromSources, admin.TabularInline):
     model = Membership
     raw_id_fields = ("person",)
     extra = 0
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(DerivedFromSources, admin.ModelAdmin):
     list_display = ("number", "area", "address")
     list_filter = ("area__level",)
     search_fields = ("number", "address", "area__name", "area__code")
