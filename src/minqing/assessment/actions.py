@@ -88,7 +88,9 @@ def assess(
     whose result runs out by time (validity.py). Every household is, when
     `full`, on the first run, when the rules' code or parameters changed, when a parameter
     changes between the two dates, when `on` is before the last run's date, or when more than
-    half the district changed. Either way the stored result is the one a full run would give.
+    half the district changed. Either way the stored result is the one a full run would give,
+    and only the households whose result differs from the one stored are written
+    (HouseholdAssessment.digest): a run after a new release rewrites what the release changed.
     The fields read of the records (RecordValues) are taken in from the imports not seen yet;
     `full` builds them afresh from every record in force. One transaction, one run at a time;
     re-running on unchanged data proposes nothing new."""
@@ -137,12 +139,24 @@ def assess(
             reads=reads,
         )
         now = timezone.now().isoformat()
-        # what the re-assessed households counted for before (their rows replaced) is taken
-        # away from the last run's counts, and what they count for now added
+        rows = _assessment_rows(run, on, classes, indicators, valid, findings, now)
+        # a household whose result reads as stored keeps its rows; the others' are replaced
+        # (every household's, when most differ)
+        ids = _differing(rows, table)
+        written = None if ids is None else stack.enter_context(id_table("assess_written", ids))
+        rewritten = findings
+        if ids is not None:
+            differs = pl.col("household_id").is_in(ids.implode())
+            rows, rewritten = rows.filter(differs), findings.filter(differs)
+            if table is not None:  # a full run counts (and proposes for) every household
+                classes, findings = classes.filter(differs), rewritten
+        # what the rewritten households counted for before (their rows replaced) is taken away
+        # from the last run's counts, and what they count for now added
         replaced = {
-            "classes": _write_assessments(run, on, classes, indicators, valid, now, table),
-            "findings": _write_findings(run, findings, table),
+            "classes": _write_assessments(rows, written),
+            "findings": _write_findings(run, rewritten, written),
         }
+        run.rewritten = rows.height
         tallies = _tallies(previous, replaced, classes, findings, scoped=table is not None)
         if table is None:
             factors = classes.select("household_id", factors=json_list("factors"))
@@ -453,6 +467,7 @@ def summary(run: AssessmentRun, tallies: dict[str, pl.DataFrame]) -> dict:
         "proposals_new": run.proposals_new,
         "full": run.full,
         "reassessed": run.reassessed,
+        "rewritten": run.rewritten,
         "types": dict(types.rows()),
         "categories": dict(categories.rows()),
         "policies": {
@@ -649,20 +664,37 @@ def _with_explanations(findings: pl.DataFrame, explained: pl.DataFrame) -> pl.Da
     return findings.with_columns(explanation=to_json_text(slim, "explanation"))
 
 
-def _write_assessments(
+def _assessment_rows(
     run,
     on: date,
     classes: pl.DataFrame,
     indicators: pl.DataFrame,
     valid: pl.DataFrame,
+    findings: pl.DataFrame,
     now,
-    scope: str | None,
-) -> pl.DataFrame | None:
-    """The households' assessments replace their old ones: every household's, or those of the
-    households in the table `scope` — whose old ones are returned counted (_tallies' "classes")."""
-    table = HouseholdAssessment._meta.db_table
+) -> pl.DataFrame:
+    """The households' assessments as stored, each with its digest: one number for its values
+    from types to valid_until and its findings (`findings`, as _write_findings stores them), by
+    which a run tells the results that changed (_differing). Polars' hash, stable within one
+    version of it: another version rewrites every household once."""
     shown = {c: t for c, t in indicators.schema.items() if c != "household_id"}
-    frame = (
+    found = (
+        findings.select(
+            "household_id",
+            "policy",
+            finding=pl.struct(
+                pl.col("policy").cast(pl.String),
+                pl.col("status").cast(pl.String),
+                pl.col("eligible").cast(pl.Boolean),
+                pl.col("receiving").cast(pl.Boolean),
+                pl.col("amount").cast(pl.Float64),
+                pl.col("explanation").cast(pl.String),
+            ).hash(),
+        )
+        .group_by("household_id")
+        .agg(pl.col("finding").sort_by("policy"))
+    )
+    return (
         classes.join(
             indicators.select("household_id", indicators=json_object_without_defaults(shown)),
             on="household_id",
@@ -678,12 +710,52 @@ def _write_assessments(
             factors=json_list("factors"),
             indicators="indicators",
             valid_until="valid_until",
+        )
+        .join(found, on="household_id", how="left", maintain_order="left")
+        .with_columns(
+            digest=pl.struct(
+                pl.col("types", "category", "factors", "indicators").cast(pl.String),
+                pl.col("risk").cast(pl.Int64),
+                pl.col("valid_until").cast(pl.Date),
+                pl.col("finding").cast(pl.List(pl.UInt64)),
+            )
+            .hash()
+            .reinterpret(signed=True),
             created_at=pl.lit(now),
             updated_at=pl.lit(now),
         )
+        .drop("finding")
     )
+
+
+def _differing(rows: pl.DataFrame, scope: str | None) -> pl.Series | None:
+    """The households whose stored result differs from `rows` (_assessment_rows) by its digest,
+    or that have one stored and none in `rows` (no longer active): all the households a full
+    run (`scope` None) assessed, or of those in the table `scope`. None: write every household,
+    when most differ (one DELETE of every row is then the cheaper) or none is stored."""
+    stored = read_frame(
+        f"SELECT household_id, digest FROM {HouseholdAssessment._meta.db_table}"
+        + (f" WHERE household_id IN (SELECT id FROM {scope})" if scope else ""),
+        schema={"household_id": pl.Int64, "digest": pl.Int64},
+    )
+    if scope is None and not stored.height:
+        return None
+    both = rows.select("household_id", "digest").join(
+        stored, on="household_id", how="full", coalesce=True, suffix="_stored"
+    )
+    ids = both.filter(pl.col("digest").ne_missing(pl.col("digest_stored")))["household_id"]
+    if scope is None and ids.len() > stored.height // 2:
+        return None
+    return ids
+
+
+def _write_assessments(rows: pl.DataFrame, scope: str | None) -> pl.DataFrame | None:
+    """The assessments `rows` (_assessment_rows) replace the stored ones: every household's, or
+    those of the households in the table `scope` — whose old ones are returned counted
+    (_tallies' "classes")."""
+    table = HouseholdAssessment._meta.db_table
     replaced = _delete(table, scope, {"types": pl.String, "category": pl.String})
-    insert_frame(table, frame)
+    insert_frame(table, rows)
     return None if replaced is None else _types_sorted(_counted(replaced, "types", "category"))
 
 

@@ -40,6 +40,9 @@ class AssessmentRun(models.Model):
     # (actions.assess says when)
     full = models.BooleanField("全量评估", default=True)
     reassessed = models.PositiveIntegerField("本次重新评估的户", default=0)
+    # of those, the households whose result differs from the one stored (their rows rewritten,
+    # HouseholdAssessment.digest): the others keep theirs
+    rewritten = models.PositiveIntegerField("结果有变化的户", default=0)
     # what the run saw: the newest import and link runs, and the fingerprint of the rules'
     # code and parameter table (actions.basis)
     import_watermark = models.BigIntegerField("已读导入批次", default=0)
@@ -95,6 +98,10 @@ class HouseholdAssessment(Model):
     # the first day on which time alone may change this result (a member's birthday, a 核对
     # report running out, an emergency a day older); null: none in view
     valid_until = models.DateField("结果有效至(不含)", null=True, blank=True)
+    # one number for the result as stored — this row's values from types to valid_until, and
+    # the household's findings (actions._assessment_rows): a run rewrites only the households
+    # whose digest changed. Null: written before digests were kept (rewritten by the next run)
+    digest = models.BigIntegerField("结果摘要", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "家庭评估"

@@ -1,8 +1,11 @@
 """A later run re-assesses only the households whose result may have changed — and stores what a
 full run on the same day would: findings, explanations, family types, indicators, proposals."""
 
+import contextlib
 import datetime as dt
 import shutil
+from collections.abc import Iterator
+from unittest import mock
 
 import polars as pl
 import pytest
@@ -10,6 +13,7 @@ from django.db import DatabaseError, OperationalError, connection
 from django.db.models import Count
 from django.utils import timezone
 
+from minqing.assessment import actions
 from minqing.assessment.actions import assess, request_verification
 from minqing.assessment.facts import READS
 from minqing.assessment.models import (
@@ -33,7 +37,7 @@ from minqing.linkage.models import (
     ReviewKind,
 )
 from minqing.policies.parameters import ParameterTable
-from minqing.registry.models import Membership
+from minqing.registry.models import Household, Membership
 from minqing.sources.actions import import_file
 from minqing.sources.models import ImportRun, Source, SourceRecord
 from minqing.sources.readers import read_table
@@ -91,7 +95,7 @@ def test_a_later_run_reassesses_what_changed_and_stores_what_a_full_run_would(li
 
     later = ON + dt.timedelta(days=30)
     changed = assess(on=later)
-    assert not changed["full"]
+    assert not changed["full"] and 0 < changed["rewritten"] <= changed["reassessed"]
     # the verified families, and those with a birthday, an emergency, … in 30 days
     assert answered["households"] <= changed["reassessed"] < first["households"] / 2
     agrees_with_a_full_run(later, changed)
@@ -262,9 +266,19 @@ def test_an_import_that_commits_after_a_later_numbered_one_is_still_read(linked,
     agrees_with_a_full_run(after, run)
 
 
-def reassessed_by_the_last_run() -> set[int]:
-    run = AssessmentRun.objects.latest("id")
-    return set(HouseholdAssessment.objects.filter(run=run).values_list("household_id", flat=True))
+@contextlib.contextmanager
+def reassessed() -> Iterator[set[int]]:
+    """The households the runs inside re-assess (those they rewrite are only those whose result
+    changed)."""
+    seen: set[int] = set()
+    compute = actions.compute
+
+    def computing(lists, members, households, **options):
+        seen.update(households["household_id"].to_list())
+        return compute(lists, members, households, **options)
+
+    with mock.patch.object(actions, "compute", computing):
+        yield seen
 
 
 def household_of(source_code: str, key: str) -> int:
@@ -315,9 +329,10 @@ def test_new_versions_that_read_the_same_reassess_nobody(linked, tmp_path):  # n
     result = import_file("gongan_huji", path, channel="cli")
     assert result["status"] == "succeeded" and result["counts"]["updated"] == 41
 
-    run = assess(on=ON)
+    with reassessed() as households:
+        run = assess(on=ON)
     assert not run["full"] and run["reassessed"] == 1
-    assert reassessed_by_the_last_run() == {household_of("gongan_huji", flipped["公民身份号码"])}
+    assert households == {household_of("gongan_huji", flipped["公民身份号码"])}
     # the new versions are the values read all the same
     written = SourceRecord.objects.filter(first_run_id=result["run_id"])
     assert RecordValues.objects.filter(record_id__in=written.values("pk")).count() == 41
@@ -363,9 +378,9 @@ def test_a_new_version_of_one_of_a_persons_records_on_a_list_reassesses_them(lin
     older.valid_from, older.valid_to, older.first_run, older.ended_run = now, None, run, None
     older.save()
 
-    later = assess(on=ON)
-    household = Membership.objects.get(person_id=twice["person_id"]).household_id
-    assert household in reassessed_by_the_last_run()
+    with reassessed() as households:
+        later = assess(on=ON)
+    assert Membership.objects.get(person_id=twice["person_id"]).household_id in households
     agrees_with_a_full_run(ON, later)
 
 
@@ -454,3 +469,98 @@ def test_a_second_run_waits_until_the_first_has_committed(linked):  # noqa: F811
                 cursor.execute("RESET lock_timeout")
     assert not AssessmentRun.objects.exists()
     assert assess(on=ON)["full"]  # the first one done
+
+
+def test_a_run_rewrites_only_the_households_whose_result_changed(linked):  # noqa: F811
+    first = assess(on=ON)
+    assert first["rewritten"] == first["households"]
+    # on the same data a full run (after a new release, say) finds every result as stored
+    again = assess(on=ON, full=True)
+    assert again["full"] and again["reassessed"] == first["households"] and again["rewritten"] == 0
+    assert set(HouseholdAssessment.objects.values_list("run_id", flat=True)) == {first["run"]}
+    assert set(Finding.objects.values_list("run_id", flat=True)) == {first["run"]}
+    assert {k: again[k] for k in WHOLE} == {k: first[k] for k in WHOLE}
+
+    kept = state()
+    stored = HouseholdAssessment.objects.order_by("household_id")
+    # a result as an older program stored it, one whose digest no longer matches, and a
+    # household linkage has since dissolved
+    older, other, gone = (a.household_id for a in stored.filter(risk__gt=0)[:3])
+    HouseholdAssessment.objects.filter(household_id=older).update(risk=99, digest=None)
+    HouseholdAssessment.objects.filter(household_id=other).update(digest=1)
+    Membership.objects.filter(household_id=gone).delete()
+    Household.objects.filter(pk=gone).update(is_active=False)
+    assert Finding.objects.filter(household_id=gone).exists()
+    full = assess(on=ON, full=True)
+    assert full["rewritten"] == 2 and full["households"] == first["households"] - 1
+    rewritten = set(
+        HouseholdAssessment.objects.filter(run_id=full["run"]).values_list(
+            "household_id", flat=True
+        )
+    )
+    assert rewritten == {older, other}
+    assert not HouseholdAssessment.objects.filter(household_id=gone).exists()
+    assert not Finding.objects.filter(household_id=gone).exists()
+    after = state()
+    assert after[0] == {h: a for h, a in kept[0].items() if h != gone}
+    assert after[1] == {k: f for k, f in kept[1].items() if k[0] != gone}
+
+    # stored by a version that kept no digests: every household written again, in one go
+    HouseholdAssessment.objects.update(digest=None)
+    assert assess(on=ON, full=True)["rewritten"] == full["households"]
+    assert state()[:2] == after[:2]
+
+
+def test_a_results_digest_covers_its_values_and_its_findings_in_any_order():
+    """What tells a run which households to rewrite: any stored value of the assessment or of
+    one of its findings changed gives another digest; the findings' order, the run and the day
+    do not."""
+    classes = pl.DataFrame(
+        {
+            "household_id": [1, 2],
+            "types": [["living"], []],
+            "category": ["general", None],
+            "risk": [40, 0],
+            "factors": [["低保边缘"], []],
+        }
+    )
+    indicators = pl.DataFrame({"household_id": [1, 2], "members": [3, 1], "income": [500.0, 0.0]})
+    valid = pl.DataFrame({"household_id": [1], "valid_until": [dt.date(2027, 1, 1)]})
+    findings = pl.DataFrame(
+        {
+            "household_id": [1, 1],
+            "policy": ["dibao_urban", "medical_aid"],
+            "status": ["missed", "eligible"],
+            "eligible": [True, True],
+            "receiving": [False, False],
+            "amount": [320.0, None],
+            "explanation": ["[]", "[]"],
+        }
+    )
+
+    def digests(classes=classes, indicators=indicators, valid=valid, findings=findings, run=1):
+        rows = actions._assessment_rows(
+            mock.Mock(pk=run),
+            ON + dt.timedelta(days=run),
+            classes,
+            indicators,
+            valid,
+            findings,
+            "now",
+        )
+        return dict(rows.select("household_id", "digest").iter_rows())
+
+    first = digests()
+    assert first == digests(findings=findings.reverse(), run=2)
+    changed = [
+        digests(classes=classes.with_columns(risk=pl.Series([41, 0]))),
+        digests(classes=classes.with_columns(types=pl.Series([["living", "jobless"], []]))),
+        digests(indicators=indicators.with_columns(income=pl.Series([501.0, 0.0]))),
+        digests(valid=valid.with_columns(valid_until=pl.lit(dt.date(2027, 1, 2)))),
+        digests(findings=findings.with_columns(amount=pl.Series([321.0, None]))),
+        digests(findings=findings.with_columns(status=pl.Series(["eligible", "eligible"]))),
+        digests(findings=findings.with_columns(explanation=pl.Series(['[{"c": 1}]', "[]"]))),
+        digests(findings=findings.head(1)),
+    ]
+    for digest in changed:
+        assert digest[1] != first[1] and digest[2] == first[2]

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             return
         c = console()
         c.print(
-            f"[bold]评估批次 {result['run']}[/] ({'全量' if result['full'] else '增量'}: 本次重新评估 {result['reassessed']:,} 户)  "
+            f"[bold]评估批次 {result['run']}[/] ({'全量' if result['full'] else '增量'}: 本次重新评估 {result['reassessed']:,} 户, 结果有变化 {result['rewritten']:,} 户)  "
             f"{result['households']:,} 户, 其中 {result['typed']:,} 户有家庭类型; "
             f"漏保 {result['missed']:,}, 错保 {result['mismatched']:,}; 新增台账建议 {result['proposals_new']:,} ({result['seconds']} 秒)"
         )

@@ -198,6 +198,7 @@ class Command(BaseCommand):
             f"待处理台账建议 {proposed:,} 项"
             + (
                 f"; 再评估只重新评估了核对结果涉及等数据有变动的 {assessed['reassessed']:,} 户"
+                f", 其中结果有变化的 {assessed['rewritten']:,} 户"
                 f" ({assessed['seconds']} 秒)"
                 if assessed is not screened and not assessed["full"]
                 else ""
