@@ -72,6 +72,16 @@ def civil_affairs_clerk(areas):
 
 
 @pytest.fixture
+def superuser_client(client, district):
+    """A client signed in as a superuser (the admin site)."""
+    user = make_user("root", is_staff=True)
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def system_admin(areas):
     """系统管理员 (三员): users and roles, never resident data."""
     unit = make_unit(name="山阳区人民政府信息中心", area=areas["山阳区"])

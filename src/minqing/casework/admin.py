@@ -13,6 +13,7 @@ from minqing.casework.models import (
     Visit,
     VisitPhoto,
 )
+from minqing.core.admin import ShownNotEdited
 
 
 @admin.register(RoutingRule)
@@ -49,20 +50,11 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         record("casework.delete_routing_rule", by=request.user, request=request, summary=summary)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ShownNotEdited, admin.ModelAdmin):
     """Rows written by casework.actions only."""
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(LedgerEntry)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from minqing.core.admin import ShownNotEdited
 from minqing.registry.models import (
     Facility,
     Household,
@@ -10,21 +11,12 @@ from minqing.registry.models import (
 )
 
 
-class DerivedFromSources:
+class DerivedFromSources(ShownNotEdited):
     """Persons, households and their memberships are what linkage made of the department lists
     (数据交叉对比): it writes them again on every run, so an edit here would be undone by the
     next one, and assessment — which re-assesses what linkage and the imports changed — would
     not see it. They are corrected where they come from: the list (a new import) or the review
-    queue. Shown here, never edited."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    queue."""
 
 
 @admin.register(Person)

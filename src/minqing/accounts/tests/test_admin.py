@@ -6,17 +6,6 @@ from minqing.audit.actions import record
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client, district):
-    from minqing.accounts.tests.factories import make_user
-
-    user = make_user("root", is_staff=True)
-    user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize(
     "url_name",
     [

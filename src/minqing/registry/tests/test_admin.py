@@ -8,17 +8,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client, district):
-    from minqing.accounts.tests.factories import make_user
-
-    user = make_user("root", is_staff=True)
-    user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def household(areas):
     return make_household(
         areas["定和街道/丰收社区/第1网格"], id_number="41081119600101123X", phone="13812345678"
