@@ -384,6 +384,46 @@ def test_a_new_version_of_one_of_a_persons_records_on_a_list_reassesses_them(lin
     agrees_with_a_full_run(ON, later)
 
 
+def test_a_new_version_differing_in_any_field_read_is_taken_in(linked, monkeypatch):  # noqa: F811
+    """Only a new version that reads the same in every field read is passed over: one that
+    differs in any — here the last of the register's — is taken in, and its household
+    re-assessed."""
+    assess(on=ON)
+    last = len(READS["gongan_huji"]) - 1
+    field = READS["gongan_huji"][last]
+    older = (
+        SourceRecord.objects.current()
+        .filter(source__code="gongan_huji", fields__status="正常")
+        .order_by("id")
+        .first()
+    )
+    assert older.fields.get(field) in (None, "")
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        source_id=older.source_id,
+        file_name="新版本.xlsx",
+        file_hash="2" * 64,
+        file_size=0,
+        started_at=now,
+        finished_at=now,
+        status="succeeded",
+    )
+    SourceRecord.objects.filter(pk=older.pk).update(valid_to=now, ended_run=run)
+    older.pk = None
+    older.valid_from, older.valid_to, older.first_run, older.ended_run = now, None, run, None
+    older.fields = {**older.fields, field: "2026-10-01"}
+    older.save()
+
+    with reassessed() as households:
+        later = assess(on=ON)
+    assert household_of("gongan_huji", older.key) in households
+    row = RecordValues.objects.get(record_id=older.pk)
+    assert getattr(row, f"v{last}") == "2026-10-01"
+    taken_in = values()
+    assert rebuilt_values(monkeypatch) == taken_in
+    agrees_with_a_full_run(ON, later)
+
+
 def test_when_a_run_reassesses_every_household(linked, monkeypatch):  # noqa: F811
     assess(on=ON)
     # going back in time
