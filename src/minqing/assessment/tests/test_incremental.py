@@ -339,6 +339,28 @@ def test_new_versions_that_read_the_same_reassess_nobody(linked, tmp_path):  # n
     agrees_with_a_full_run(ON, run)
 
 
+def new_version(record: SourceRecord, **fields) -> SourceRecord:
+    """A new version of the record, as an import writes one: the old one ended, a copy in force
+    (with `fields` changed)."""
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        source_id=record.source_id,
+        file_name="新版本.xlsx",
+        file_hash=f"{record.pk:064d}",
+        file_size=0,
+        started_at=now,
+        finished_at=now,
+        status="succeeded",
+    )
+    SourceRecord.objects.filter(pk=record.pk).update(valid_to=now, ended_run=run)
+    newer = SourceRecord.objects.get(pk=record.pk)
+    newer.pk = None
+    newer.valid_from, newer.valid_to, newer.first_run, newer.ended_run = now, None, run, None
+    newer.fields = {**newer.fields, **fields}
+    newer.save()
+    return newer
+
+
 def test_a_new_version_of_one_of_a_persons_records_on_a_list_reassesses_them(linked):  # noqa: F811
     """Of a person's records on one list the newest counts: a new version of the older one,
     reading the same, makes it the newest."""
@@ -362,21 +384,7 @@ def test_a_new_version_of_one_of_a_persons_records_on_a_list_reassesses_them(lin
         .order_by("valid_from", "id")
         .first()
     )
-    # a new version of it, as an import writes one: the old one ended, a copy in force
-    now = timezone.now()
-    run = ImportRun.objects.create(
-        source_id=older.source_id,
-        file_name="新版本.xlsx",
-        file_hash="1" * 64,
-        file_size=0,
-        started_at=now,
-        finished_at=now,
-        status="succeeded",
-    )
-    SourceRecord.objects.filter(pk=older.pk).update(valid_to=now, ended_run=run)
-    older.pk = None
-    older.valid_from, older.valid_to, older.first_run, older.ended_run = now, None, run, None
-    older.save()
+    new_version(older)
 
     with reassessed() as households:
         later = assess(on=ON)
@@ -398,26 +406,12 @@ def test_a_new_version_differing_in_any_field_read_is_taken_in(linked, monkeypat
         .first()
     )
     assert older.fields.get(field) in (None, "")
-    now = timezone.now()
-    run = ImportRun.objects.create(
-        source_id=older.source_id,
-        file_name="新版本.xlsx",
-        file_hash="2" * 64,
-        file_size=0,
-        started_at=now,
-        finished_at=now,
-        status="succeeded",
-    )
-    SourceRecord.objects.filter(pk=older.pk).update(valid_to=now, ended_run=run)
-    older.pk = None
-    older.valid_from, older.valid_to, older.first_run, older.ended_run = now, None, run, None
-    older.fields = {**older.fields, field: "2026-10-01"}
-    older.save()
+    newer = new_version(older, **{field: "2026-10-01"})
 
     with reassessed() as households:
         later = assess(on=ON)
-    assert household_of("gongan_huji", older.key) in households
-    row = RecordValues.objects.get(record_id=older.pk)
+    assert household_of("gongan_huji", newer.key) in households
+    row = RecordValues.objects.get(record_id=newer.pk)
     assert getattr(row, f"v{last}") == "2026-10-01"
     taken_in = values()
     assert rebuilt_values(monkeypatch) == taken_in
